@@ -1,0 +1,6 @@
+import Testing
+@testable import RecurCore
+
+@Test("version is semantic") func versionShape() {
+    #expect(RecurCore.version.split(separator: ".").count == 3)
+}
