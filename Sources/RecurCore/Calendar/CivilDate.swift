@@ -32,6 +32,7 @@ public struct CivilDate: Hashable, Sendable, Comparable, Codable, CustomStringCo
     public init(iso text: String) throws {
         let parts = text.split(separator: "-", omittingEmptySubsequences: false)
         guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
+              parts.allSatisfy({ $0.allSatisfy { ("0"..."9").contains($0) } }),
               let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]) else {
             throw RecurError(.dateInvalid, field: "date", "'\(text)' is not a date in the form YYYY-MM-DD", ["date": .text(text)])
         }

@@ -18,6 +18,14 @@ public struct Period: Hashable, Sendable, Codable, CustomStringConvertible {
         self.end = end
     }
 
+    private enum CodingKeys: String, CodingKey { case start, end }
+
+    /// Decodes through ``init(start:end:)`` so a decoded period is never empty or reversed.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        try self.init(start: c.decode(CivilDate.self, forKey: .start), end: c.decode(CivilDate.self, forKey: .end))
+    }
+
     /// Days in the period: its end minus its start.
     public var days: Int { start.days(until: end) }
 

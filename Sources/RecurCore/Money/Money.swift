@@ -128,9 +128,13 @@ public struct Money: Hashable, Sendable, Codable, CustomStringConvertible {
             left -= 1
             k += 1
         }
-        let sign: Int64 = minorUnits < 0 ? -1 : 1
-        // Every part is at most |minorUnits|, so it fits back into Int64.
-        return parts.map { Money(minorUnits: sign * Int64($0), currency: currency) }
+        // Every part is at most |minorUnits|, so once the sign is applied it fits back
+        // into Int64 (a part of 2^63 only occurs for Int64.min, and is negated first).
+        let negative = minorUnits < 0
+        return parts.map {
+            let part = Int128($0)
+            return Money(minorUnits: Int64(negative ? -part : part), currency: currency)
+        }
     }
 
     /// Splits this amount into `count` parts that differ by at most one minor unit.
@@ -209,13 +213,14 @@ public struct Money: Hashable, Sendable, Codable, CustomStringConvertible {
                              ["amount": .text(text), "digits": .int(Int64(currency.minorUnitDigits))])
         }
         while fracPart.count < currency.minorUnitDigits { fracPart += "0" }
-        guard let major = Int64(intPart), let minor = Int64(fracPart.isEmpty ? "0" : String(fracPart)) else {
+        // Parsed with its sign, so the most negative amount (Int64.min) reads back too.
+        guard let major = Int64((negative ? "-" : "") + intPart), let minor = Int64(fracPart.isEmpty ? "0" : String(fracPart)) else {
             throw RecurError(.moneyOverflow, field: "amount", "'\(text)' is too large", ["amount": .text(text)])
         }
         let (scaled, o1) = major.multipliedReportingOverflow(by: currency.minorUnitsPerMajor)
-        let (total, o2) = scaled.addingReportingOverflow(minor)
+        let (total, o2) = negative ? scaled.subtractingReportingOverflow(minor) : scaled.addingReportingOverflow(minor)
         guard !o1, !o2 else { throw RecurError(.moneyOverflow, field: "amount", "'\(text)' is too large", ["amount": .text(text)]) }
-        self.init(minorUnits: negative ? -total : total, currency: currency)
+        self.init(minorUnits: total, currency: currency)
     }
 }
 
