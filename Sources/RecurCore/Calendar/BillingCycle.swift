@@ -35,7 +35,7 @@ public struct BillingCycle: Hashable, Sendable, Comparable, Codable, CustomStrin
         }
     }
 
-    /// Parses `month`, `monthly`, `year`, `yearly`, `annual`, `3 months`, `P3M` (and the bare number of months).
+    /// Parses `month`, `monthly`, `year`, `yearly`, `annual`, `3 months`, `2 years`, `P3M`, `P2Y` (and the bare number of months).
     /// - throws: `cycle.invalid`.
     public init(parsing text: String) throws {
         let t = text.lowercased().trimmingSpaces
@@ -44,6 +44,10 @@ public struct BillingCycle: Hashable, Sendable, Comparable, Codable, CustomStrin
         case "year", "yearly", "annual", "annually", "1 year", "p1y", "p12m": self = .yearly
         case "quarter", "quarterly": self = .quarterly
         default:
+            if t.hasPrefix("p"), t.hasSuffix("y"), let y = Int(t.dropFirst().dropLast()) {
+                try self.init(months: y * 12)
+                return
+            }
             var digits = t
             for suffix in [" months", " month", "m"] where digits.hasSuffix(suffix) { digits.removeLast(suffix.count); break }
             if digits.hasPrefix("p") { digits.removeFirst() }

@@ -16,8 +16,9 @@ public struct Percentage: Hashable, Sendable, Codable, Comparable, CustomStringC
     public static func < (l: Percentage, r: Percentage) -> Bool { l.basisPoints < r.basisPoints }
 
     public var description: String {
-        let whole = basisPoints / 100, frac = abs(basisPoints % 100)
-        return frac == 0 ? "\(whole) %" : "\(whole).\(frac < 10 ? "0" : "")\(frac) %"
+        let sign = basisPoints < 0 ? "-" : ""
+        let whole = basisPoints.magnitude / 100, frac = basisPoints.magnitude % 100
+        return frac == 0 ? "\(sign)\(whole) %" : "\(sign)\(whole).\(frac < 10 ? "0" : "")\(frac) %"
     }
 
     public init(from decoder: any Decoder) throws {
