@@ -145,7 +145,9 @@ public struct SubscriptionChanges: Sendable {
             next.paidForPeriod = .zero(s.currency)
             next.discounts = []
             let plan = try catalog.plan(free, field: "plan")
-            let limits = Entitlements.limits(plan: plan, tier: nil, seats: s.seats, addOns: [])
+            // The free plan's seat bounds hold (001's Free: at most 5 users).
+            if plan.isPerSeat { next.seats = min(max(s.seats, plan.minimumSeats), plan.maximumSeats ?? s.seats) }
+            let limits = Entitlements.limits(plan: plan, tier: nil, seats: next.seats, addOns: [])
             let soft = Entitlements.violations(of: limits, by: usage[s.product] ?? Usage(), plan: plan).filter(\.soft)
             return ChangeResult(subscriptions: [next], lines: [], notices: soft.map {
                 .init(code: "access.read_only", message: "\($0.quota) in use (\($0.usage)) is above the \(plan.name) limit (\($0.limit)): the account becomes read-only")
@@ -369,17 +371,33 @@ public struct SubscriptionChanges: Sendable {
         next.addOns = t.addOns.filter { $0.value > 0 }
         next.scheduledChange = nil
         let period = s.currentPeriod
-        let fullNet = try Money.sum(try calculator.price(try drafting.lines(c, period: period, field: "subscription")).map(\.net), currency: s.currency)
+        // The price is per cycle of the schedule: a whole cycle at its price, a part of one by
+        // its days (a co-terminated period is shorter than a cycle, or longer with option (b)).
+        func charge(from start: CivilDate) throws -> [LineDraft] {
+            var out: [LineDraft] = []
+            var from = start
+            while from < period.end {
+                let cycle = s.schedule.period(containing: from)
+                let part = try Period(start: from, end: min(cycle.end, period.end))
+                if part == cycle {
+                    out += try drafting.lines(c, period: cycle, field: "subscription")
+                } else {
+                    var lines = try drafting.lines(c, period: cycle, days: part.days, field: "subscription")
+                    for k in lines.indices { lines[k].period = part }
+                    out += lines
+                }
+                from = part.end
+            }
+            return out
+        }
+        let fullNet = try Money.sum(try calculator.price(try charge(from: period.start)).map(\.net), currency: s.currency)
         if period.contains(date) && date != period.start {
             if let credit = try drafting.unusedCredit(s, product: product, from: date) { drafts.append(credit) }
-            let remaining = try Period(start: date, end: period.end)
-            var charge = try drafting.lines(c, period: period, days: remaining.days, field: "subscription")
-            for k in charge.indices { charge[k].period = remaining }
-            drafts += charge
+            drafts += try charge(from: date)
         } else {
             // The change falls on the first day: it is simply the new content for the period.
             if let credit = try drafting.unusedCredit(s, product: product, from: period.start) { drafts.append(credit) }
-            drafts += try drafting.lines(c, period: period, field: "subscription")
+            drafts += try charge(from: period.start)
         }
         next.paidForPeriod = fullNet
         return ChangeResult(subscriptions: [next], lines: try calculator.price(drafts), notices: notices)
