@@ -72,6 +72,16 @@ public struct Checkout: Sendable {
                 let p = try catalog.promotion(code, field: "invoicePromotion")
                 try p.checkRedeemable(scope: .invoice, on: date, product: nil, plan: nil, addOn: nil, cycle: nil,
                                       currency: currency, firstPurchase: !customer.hasPurchased, field: "invoicePromotion")
+                // An invoice promotion restricted to products, plans or cycles needs one ordered item that matches.
+                let e = p.eligibility
+                let matches = items.contains { item in
+                    (e.products.isEmpty || e.products.contains(item.product.id)) && (e.plans.isEmpty || e.plans.contains(item.plan.id))
+                        && (e.cycles.isEmpty || e.cycles.contains(item.cycle))
+                }
+                guard matches else {
+                    throw RecurError(.promotionNotEligible, field: "invoicePromotion",
+                                     "Promotion \(code) does not apply to any item of this order", ["code": .text(code.rawValue)])
+                }
                 return p
             }
         }

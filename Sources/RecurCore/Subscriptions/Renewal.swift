@@ -34,7 +34,13 @@ public struct Renewal: Sendable {
     /// effect, promotions count down, and the new period's lines are returned.
     /// Called when the current period ends; the billing run decides whether the
     /// lines are charged (automatic renewal) or invoiced (manual).
+    /// - throws: `subscription.not_live` for a locked, expired or cancelled subscription
+    ///   (an expired one is renewed through checkout, which charges from its old end).
     public func renew(_ s: Subscription) throws -> ChangeResult {
+        guard s.isLive else {
+            throw RecurError(.subscriptionNotLive, field: "subscription", "Subscription \(s.id) is \(s.status.rawValue); it cannot be renewed",
+                             ["status": .text(s.status.rawValue)])
+        }
         var next = s
         if s.cancelAtPeriodEnd {
             next.status = .cancelled
