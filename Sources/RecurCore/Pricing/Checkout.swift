@@ -224,16 +224,22 @@ public struct Checkout: Sendable {
                                       ["plan": .text(plan.id.rawValue), "product": .text(product.id.rawValue)]))
                 continue
             }
+            var tierValid = false
             if !plan.tiers.isEmpty && o.tier == nil {
                 errors.add(RecurError(.planTierRequired, field: "\(f).tier",
                                       "Plan \(plan.name) is sold in tiers: \(plan.tiers.map(\.id).joined(separator: ", "))"))
             } else if let t = o.tier, plan.tier(t) == nil {
                 errors.add(RecurError(.planTierUnknown, field: "\(f).tier", "Plan \(plan.name) has no tier \(t)", ["tier": .text(t)]))
+            } else {
+                tierValid = true
             }
             if let s = o.seats, s < 0 {
                 errors.add(RecurError(.seatsInvalid, field: "\(f).seats", "Seats cannot be negative (\(s))", ["seats": .int(Int64(s))]))
             }
-            errors.check { _ = try catalog.price(of: plan, cycle: o.cycle, currency: currency, tier: o.tier, field: "\(f).cycle") }
+            // A missing or unknown tier has no price either: report the tier alone.
+            if tierValid {
+                errors.check { _ = try catalog.price(of: plan, cycle: o.cycle, currency: currency, tier: o.tier, field: "\(f).cycle") }
+            }
             if o.trial && product.trialDays == 0 {
                 errors.add(RecurError(.trialUnavailable, field: "\(f).trial", "\(product.name) has no trial"))
             } else if o.trial && subscriptions.contains(where: { $0.product == product.id }) {
@@ -281,7 +287,13 @@ public struct Checkout: Sendable {
 
     /// 001's dependency rules, each a property of the catalog's ``Dependency``.
     func applyDependencies(_ items: inout [Item], on date: CivilDate, notices: inout [Quote.Notice], errors: inout ErrorCollector) {
-        for i in items.indices {
+        // Dependents that may add the base or move its cycle go first, so the others are
+        // checked against the base as the order leaves it, whatever the order of the items.
+        func changesBase(_ item: Item) -> Bool {
+            catalog.dependency(of: item.product.id).map { $0.autoAddBasePlan != nil || $0.cycleConflict == .switchBase } ?? false
+        }
+        let sequence = items.indices.sorted { (changesBase(items[$0]) ? 0 : 1, $0) < (changesBase(items[$1]) ? 0 : 1, $1) }
+        for i in sequence {
             guard items[i].origin == .ordered, let dep = catalog.dependency(of: items[i].product.id),
                   let minimum = catalog.plans[dep.minimumBasePlan] else { continue }
             let f = items[i].field
