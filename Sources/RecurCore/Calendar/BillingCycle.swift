@@ -35,6 +35,16 @@ public struct BillingCycle: Hashable, Sendable, Comparable, Codable, CustomStrin
         }
     }
 
+    /// `monthly`, `yearly`, `3-monthly`, `2-yearly`: the cycle as an adjective.
+    public var adjective: String {
+        switch months {
+        case 1: "monthly"
+        case 12: "yearly"
+        case let m where m % 12 == 0: "\(m / 12)-yearly"
+        default: "\(months)-monthly"
+        }
+    }
+
     /// Parses `month`, `monthly`, `year`, `yearly`, `annual`, `3 months`, `2 years`, `P3M`, `P2Y` (and the bare number of months).
     /// - throws: `cycle.invalid`.
     public init(parsing text: String) throws {

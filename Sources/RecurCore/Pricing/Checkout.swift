@@ -311,7 +311,7 @@ public struct Checkout: Sendable {
                                               trial: false, existing: live))
                             baseIndex = items.count - 1
                             notices.append(.init(code: "dependency.base_cycle_switched",
-                                                 message: "\(baseName) moves from a \(live.cycle) to a \(items[i].cycle) cycle in this order"))
+                                                 message: "\(baseName) moves from \(live.cycle.adjective) to \(items[i].cycle.adjective) billing in this order"))
                         } else {
                             errors.add(cycleError(f, name, items[i].cycle, baseName, live.cycle))
                             continue
@@ -346,7 +346,7 @@ public struct Checkout: Sendable {
             if items[i].cycle > items[b].cycle {
                 if dep.cycleConflict == .switchBase {
                     notices.append(.init(code: "dependency.base_cycle_switched",
-                                         message: "\(baseName) moves from a \(items[b].cycle) to a \(items[i].cycle) cycle in this order"))
+                                         message: "\(baseName) moves from \(items[b].cycle.adjective) to \(items[i].cycle.adjective) billing in this order"))
                     items[b].cycle = items[i].cycle
                 } else {
                     errors.add(cycleError(f, name, items[i].cycle, baseName, items[b].cycle))
