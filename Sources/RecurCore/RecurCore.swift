@@ -4,7 +4,7 @@
 /// quotes, subscription changes and entitlements — every amount Recur will ever
 /// charge is decided here. It performs no I/O and reads no clock: the current date
 /// is always a parameter. It imports Foundation only for `Date` and `TimeZone`.
-public enum RecurCore {
+public enum RecurInfo {
     /// The version of Recur, printed by `recur --version`.
     public static let version = "0.1.0"
 }

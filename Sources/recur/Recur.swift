@@ -1,23 +1,29 @@
 import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+import RecurApp
 import RecurCore
+import RecurEngine
+import RecurStore
 
-/// The `recur` command. `serve`, `migrate`, `bill` and `bench` arrive with their
-/// issues; for now it shows the demo catalog and prices orders against it.
+/// The `recur` command: `serve`, `migrate`, `api-key`, and the core's `catalog` and
+/// `quote` against the demo catalog.
 @main
-struct Recur: ParsableCommand {
+struct Recur: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "recur",
         abstract: "Recur — self-hosted subscription commerce and billing.",
         discussion: """
-            The pricing and subscription core is in place: `recur catalog` lists the demo \
-            catalog and `recur quote` prices an order against it. `recur serve` comes with the HTTP API.
+            `recur serve` runs the API on ./recur.sqlite with demo data (no set-up needed); \
+            RECUR_DATABASE_URL=postgres://… runs it on PostgreSQL.
             """,
-        version: RecurCore.version,
-        subcommands: [CatalogCommand.self, QuoteCommand.self]
+        version: RecurInfo.version,
+        subcommands: [Serve.self, Migrate.self, APIKeyCommand.self, CatalogCommand.self, QuoteCommand.self]
     )
 
-    mutating func run() throws {
-        print("recur \(RecurCore.version)\n")
+    mutating func run() async throws {
+        print("recur \(RecurInfo.version)\n")
         print(Recur.helpMessage())
     }
 }
@@ -95,5 +101,76 @@ struct QuoteCommand: ParsableCommand {
             print("error \(e.code)\(e.field.map { " at \($0)" } ?? ""): \(e.message)")
             throw ExitCode(2)
         }
+    }
+}
+
+/// Options shared by the commands that open the database.
+struct DatabaseOptions: ParsableArguments {
+    @Option(name: .customLong("database-url"), help: "sqlite:PATH or postgres://user:pass@host:port/db (env RECUR_DATABASE_URL; default sqlite:./recur.sqlite).")
+    var databaseURL: String?
+
+    func configuration() -> RecurConfiguration {
+        var c = RecurConfiguration.fromEnvironment()
+        if let databaseURL { c.databaseURL = databaseURL }
+        return c
+    }
+}
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run the HTTP API (migrates the schema; loads demo data into an empty database).")
+
+    @OptionGroup var database: DatabaseOptions
+    @Option(help: "Address to listen on (env RECUR_HOST; default 127.0.0.1).") var host: String?
+    @Option(help: "Port to listen on (env RECUR_PORT; default 8080).") var port: Int?
+    @Flag(name: .customLong("no-demo"), help: "Do not load the demo data into an empty database (env RECUR_DEMO=0).") var noDemo = false
+    @Flag(name: .customLong("test-mode"), help: "Enable test clocks (env RECUR_TEST_MODE=1). Never in production.") var testMode = false
+
+    func run() async throws {
+        var config = database.configuration()
+        if let host { config.host = host }
+        if let port { config.port = port }
+        if noDemo { config.demo = false }
+        if testMode { config.testMode = true }
+        let (app, service) = try await buildApplication(config)
+        let base = "http://\(config.host):\(config.port)"
+        print("""
+            Recur \(RecurInfo.version) on \(service.store.kind) (\(config.databaseURL.hasPrefix("postgres") ? "PostgreSQL" : config.databaseURL))
+              API       \(base)/v1
+              health    \(base)/health
+              metrics   \(base)/metrics
+              spec      \(base)/openapi.yaml
+            """)
+        if config.demo {
+            print("  demo key  \(demoAPIKey)   (admin scope; for the demo data only)")
+            print("  try       curl -H 'Authorization: Bearer \(demoAPIKey)' \(base)/v1/plans")
+        }
+        try await app.runService()
+    }
+}
+
+struct Migrate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Apply the pending database migrations and exit.")
+    @OptionGroup var database: DatabaseOptions
+
+    func run() async throws {
+        let config = database.configuration()
+        let store = try await openStore(config.databaseURL, logger: Logger(label: "recur"))
+        print("schema up to date on \(store.kind)")
+        try await store.close()
+    }
+}
+
+struct APIKeyCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "api-key", abstract: "Create a secret API key (shown once).")
+    @OptionGroup var database: DatabaseOptions
+    @Option(help: "A name for the key.") var name: String = "API key"
+    @Option(help: "read, write or admin.") var scope: String = "write"
+
+    func run() async throws {
+        guard let scope = APIKeyRecord.Scope(rawValue: scope) else { throw ValidationError("--scope is read, write or admin") }
+        let store = try await openStore(database.configuration().databaseURL, logger: Logger(label: "recur"))
+        let (record, secret) = try await RecurService(store: store).createAPIKey(name: name, scope: scope, actor: .system)
+        print("\(record.id)  \(scope.rawValue)  \(secret)")
+        try await store.close()
     }
 }

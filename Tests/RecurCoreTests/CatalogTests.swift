@@ -25,8 +25,8 @@ private struct Fixture {
     var dependencies: [Dependency] = [
         Dependency(dependent: "app", base: "ws", minimumBasePlan: "ws_paid"),
     ]
-    var bundles: [Bundle] = [
-        Bundle(id: "suite", name: "Suite", products: ["ws", "app"], discount: Percentage(percent: 10), allowedCycles: [.yearly]),
+    var bundles: [ProductBundle] = [
+        ProductBundle(id: "suite", name: "Suite", products: ["ws", "app"], discount: Percentage(percent: 10), allowedCycles: [.yearly]),
     ]
     var cycleDiscounts: [BillingCycle: Percentage] = [.yearly: Percentage(percent: 20)]
     var promotions: [Promotion] = [
@@ -91,7 +91,7 @@ struct CatalogValidationTests {
         ]
         f.addOns = []
         f.dependencies = [Dependency(dependent: "beta", base: "beta", minimumBasePlan: "alpha_paid")]
-        f.bundles = [Bundle(id: "solo", name: "Solo", products: ["alpha"], discount: Percentage(basisPoints: 12_000), allowedCycles: [.yearly])]
+        f.bundles = [ProductBundle(id: "solo", name: "Solo", products: ["alpha"], discount: Percentage(basisPoints: 12_000), allowedCycles: [.yearly])]
         f.promotions = [
             Promotion(code: "ZERO", name: "Nothing off", discount: .fixed(vnd(0)), scope: .invoice),
             Promotion(code: "BIG", name: "150 %", discount: .percent(Percentage(percent: 150)), scope: .plan),
@@ -343,7 +343,7 @@ struct CatalogValidationTests {
     @Test("catalog: a bundle needs two products and a discount within 0–100 %")
     func bundles() throws {
         var one = Fixture()
-        one.bundles = [Bundle(id: "solo", name: "Solo", products: ["ws"], discount: Percentage(percent: 10), allowedCycles: [.yearly])]
+        one.bundles = [ProductBundle(id: "solo", name: "Solo", products: ["ws"], discount: Percentage(percent: 10), allowedCycles: [.yearly])]
         let e0 = try one.problems()
         #expect(e0.map(\.code) == [.catalogInvalid])
         #expect(e0[0].field == "bundles[0].products")

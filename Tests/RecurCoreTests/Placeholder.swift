@@ -2,5 +2,5 @@ import Testing
 @testable import RecurCore
 
 @Test("version is semantic") func versionShape() {
-    #expect(RecurCore.version.split(separator: ".").count == 3)
+    #expect(RecurInfo.version.split(separator: ".").count == 3)
 }

@@ -5,7 +5,7 @@ import PropertyBased
 private func vnd(_ v: Int64) -> Money { Money(minorUnits: v, currency: .vnd) }
 
 /// A line draft in VND (or `currency`) with only what pricing needs.
-private func line(_ amount: Int64, kind: InvoiceLine.Kind = .plan, cycle: Percentage = .zero, bundle: Bundle? = nil,
+private func line(_ amount: Int64, kind: InvoiceLine.Kind = .plan, cycle: Percentage = .zero, bundle: ProductBundle? = nil,
                   promotion: Promotion? = nil, currency: Currency = .vnd, name: String = "line",
                   category: TaxCategory = .standard) -> LineDraft {
     let m = Money(minorUnits: amount, currency: currency)
@@ -30,7 +30,7 @@ struct PriceCalculatorTests {
         PriceCalculator(catalog: catalog, customer: customer ?? vietnam, currency: currency)
     }
 
-    var suite: Bundle { catalog.bundles[0] }   // cleeksy_suite, 10 %
+    var suite: ProductBundle { catalog.bundles[0] }   // cleeksy_suite, 10 %
 
     @Test("pricing: discounts apply in order cycle → bundle → line promotion → invoice promotion → tax")
     func documentedOrder() throws {
@@ -280,7 +280,7 @@ struct PriceCalculatorPropertyTests {
     func drafts(_ specs: [(Int64, Bool, Int64, Int64, Int64)]) -> [LineDraft] {
         specs.enumerated().map { i, s in
             let (gross, credit, cycle, bundle, promo) = s
-            let b = Bundle(id: "b", name: "B", products: ["x", "y"], discount: Percentage(basisPoints: bundle), allowedCycles: [.yearly])
+            let b = ProductBundle(id: "b", name: "B", products: ["x", "y"], discount: Percentage(basisPoints: bundle), allowedCycles: [.yearly])
             return line(credit ? -gross : gross, kind: credit ? .credit : (i % 2 == 0 ? .plan : .addOn),
                         cycle: Percentage(basisPoints: cycle), bundle: b,
                         promotion: percentPromo(PromotionCode("P\(i)"), promo, scope: i % 2 == 0 ? .plan : .addOn))

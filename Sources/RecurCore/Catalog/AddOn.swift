@@ -78,7 +78,7 @@ public struct Dependency: Hashable, Sendable, Codable {
 
 /// Products bought together for an extra discount (001: all three solutions, 10 %
 /// off, yearly only, and no plan lower than one already in use).
-public struct Bundle: Hashable, Sendable, Codable, Identifiable {
+public struct ProductBundle: Hashable, Sendable, Codable, Identifiable {
     public let id: BundleID
     public var name: String
     public var products: Set<ProductID>

@@ -9,7 +9,7 @@ public struct Catalog: Sendable, Codable {
     public let plans: [PlanID: Plan]
     public let addOns: [AddOnID: AddOn]
     public let dependencies: [Dependency]
-    public let bundles: [Bundle]
+    public let bundles: [ProductBundle]
     /// Discounts for cycles whose price is derived from the monthly one (001: 20 % yearly).
     public let cycleDiscounts: [BillingCycle: Percentage]
     public let promotions: [PromotionCode: Promotion]
@@ -17,7 +17,7 @@ public struct Catalog: Sendable, Codable {
 
     /// - throws: ``RecurErrors`` with every problem found (`catalog.*` codes).
     public init(products: [Product], plans: [Plan], addOns: [AddOn] = [], dependencies: [Dependency] = [],
-                bundles: [Bundle] = [], cycleDiscounts: [BillingCycle: Percentage] = [:],
+                bundles: [ProductBundle] = [], cycleDiscounts: [BillingCycle: Percentage] = [:],
                 promotions: [Promotion] = [], taxRates: [TaxRate] = []) throws {
         var errors = ErrorCollector()
         func unique<T, ID: Hashable>(_ items: [T], _ id: (T) -> ID, _ kind: String) -> [ID: T] {

@@ -19,7 +19,7 @@ public struct Identifier<Entity>: Hashable, Sendable, Comparable, Codable, Expre
 public typealias ProductID = Identifier<Product>
 public typealias PlanID = Identifier<Plan>
 public typealias AddOnID = Identifier<AddOn>
-public typealias BundleID = Identifier<Bundle>
+public typealias BundleID = Identifier<ProductBundle>
 public typealias PromotionCode = Identifier<Promotion>
 public typealias SubscriptionID = Identifier<Subscription>
 public typealias CustomerID = Identifier<Customer>

@@ -104,7 +104,7 @@ public enum DemoCatalog {
                        seatRule: .atMost, cycleConflict: .refuse),
         ]
         let bundles = [
-            Bundle(id: "cleeksy_suite", name: "Cleeksy suite", products: cleeksy, discount: Percentage(percent: 10), allowedCycles: [.yearly]),
+            ProductBundle(id: "cleeksy_suite", name: "Cleeksy suite", products: cleeksy, discount: Percentage(percent: 10), allowedCycles: [.yearly]),
         ]
         let promotions = [
             Promotion(code: "WELCOME10", name: "10 % off your first plan", discount: .percent(Percentage(percent: 10)), scope: .plan,

@@ -394,7 +394,7 @@ public struct Checkout: Sendable {
     }
 
     /// 001's bundle: every product of the bundle, an allowed cycle, no plan below one in use.
-    func checkBundle(_ order: Order, items: [Item], errors: inout ErrorCollector) -> Bundle? {
+    func checkBundle(_ order: Order, items: [Item], errors: inout ErrorCollector) -> ProductBundle? {
         guard let id = order.bundle else { return nil }
         guard let bundle = catalog.bundles.first(where: { $0.id == id }) else {
             errors.add(RecurError(.bundleUnknown, field: "bundle", "Unknown bundle \(id)", ["bundle": .text(id.rawValue)]))

@@ -14,7 +14,7 @@ struct Drafting {
         var addOns: [(addOn: AddOn, quantity: Int, promotion: Promotion?)]
         var cycle: BillingCycle
         var promotion: Promotion?
-        var bundle: Bundle?
+        var bundle: ProductBundle?
         var subscription: SubscriptionID?
     }
 

@@ -13,13 +13,13 @@ public struct LineDraft: Hashable, Sendable {
     /// Gross amount (negative for a credit).
     public var amount: Money
     public var cycleDiscount: Percentage
-    public var bundle: Bundle?
+    public var bundle: ProductBundle?
     public var promotion: Promotion?
     public var taxCategory: TaxCategory
 
     public init(kind: InvoiceLine.Kind, description: String, product: ProductID? = nil, plan: PlanID? = nil,
                 addOn: AddOnID? = nil, subscription: SubscriptionID? = nil, period: Period?, quantity: Int64,
-                unitAmount: Money, amount: Money, cycleDiscount: Percentage = .zero, bundle: Bundle? = nil,
+                unitAmount: Money, amount: Money, cycleDiscount: Percentage = .zero, bundle: ProductBundle? = nil,
                 promotion: Promotion? = nil, taxCategory: TaxCategory = .standard) {
         self.kind = kind
         self.description = description

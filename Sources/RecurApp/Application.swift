@@ -1,0 +1,100 @@
+public import Foundation
+public import Hummingbird
+public import Logging
+public import RecurEngine
+import RecurCore
+import RecurHTTP
+public import RecurStore
+public import ServiceLifecycle
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// The demo API key's secret: printed at start so the README's curl examples work
+/// on a demo database. Created only together with the demo data.
+public let demoAPIKey = "rk_demo_local_only_do_not_use_in_production"
+
+/// Opens the store a configuration names and applies its migrations.
+public func openStore(_ url: String, logger: Logger) async throws -> SQLStore {
+    let store: SQLStore
+    if url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") {
+        store = try await SQLStore.postgres(url: url, logger: logger)
+    } else {
+        let path = url.hasPrefix("sqlite:") ? String(url.dropFirst(7)) : url
+        store = try await SQLStore.sqlite(path: path.isEmpty ? "./recur.sqlite" : path, logger: logger)
+    }
+    try await store.migrate()
+    return store
+}
+
+/// Loads the demo catalog, the demo API key and two demo customers into an empty
+/// database. Returns true when it did.
+@discardableResult
+public func loadDemoData(_ service: RecurService) async throws -> Bool {
+    guard try await service.seedCatalog(DemoCatalog.make()) else { return false }
+    let now = service.clock.now()
+    try await service.store.transaction { tx in
+        try await tx.insert(APIKeyRecord(id: "key_demo", name: "Demo key", hash: RecurService.hashSecret(demoAPIKey), scope: .admin, created: now))
+    }
+    _ = try await service.createCustomer(CustomerChanges(name: "Công ty TNHH Sao Mai", taxID: "0312345678", address: "12 Lê Lợi, Quận 1, TP. Hồ Chí Minh",
+                                                         country: "VN", currency: "VND", locale: "vi", timeZone: "Asia/Ho_Chi_Minh",
+                                                         invoiceEmails: ["ketoan@saomai.example", "giamdoc@saomai.example"],
+                                                         contacts: [Contact(name: "Nguyễn Văn An", email: "an@saomai.example", phone: "+84 28 3822 0000", role: "billing")]),
+                                         actor: .system)
+    _ = try await service.createCustomer(CustomerChanges(name: "Kabushiki Kaisha Hoshi", address: "1-1 Marunouchi, Chiyoda, Tokyo", country: "JP",
+                                                         currency: "JPY", locale: "ja", timeZone: "Asia/Tokyo", invoiceEmails: ["keiri@hoshi.example"]),
+                                         actor: .system)
+    return true
+}
+
+/// Posts webhook deliveries with URLSession.
+struct URLSessionWebhookTransport: WebhookTransport {
+    func post(url: String, headers: [String: String], body: Data) async throws -> Int {
+        guard let u = URL(string: url) else { throw URLError(.badURL) }
+        var request = URLRequest(url: u, timeoutInterval: 10)
+        request.httpMethod = "POST"
+        for (k, v) in headers { request.setValue(v, forHTTPHeaderField: k) }
+        request.httpBody = body
+        let (_, response) = try await URLSession.shared.data(for: request)
+        return (response as? HTTPURLResponse)?.statusCode ?? 0
+    }
+}
+
+/// Moves outbox events to webhook endpoints, once a second, until shutdown.
+public struct WebhookDeliveryService: Service {
+    let service: RecurService
+    let transport: any WebhookTransport
+    let logger: Logger
+
+    public init(service: RecurService, transport: (any WebhookTransport)? = nil, logger: Logger) {
+        self.service = service
+        self.transport = transport ?? URLSessionWebhookTransport()
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            do {
+                try await service.dispatchEvents()
+                try await service.deliverWebhooks(using: transport)
+            } catch {
+                logger.warning("webhook delivery: \(error)")
+            }
+            try? await Task.sleep(for: .seconds(1))
+        }
+    }
+}
+
+/// Builds the whole server for a configuration: store, engine, router, services.
+public func buildApplication(_ config: RecurConfiguration, clock: any Clock = SystemClock(),
+                             logger: Logger? = nil) async throws -> (app: some ApplicationProtocol, service: RecurService) {
+    var logger = logger ?? Logger(label: "recur")
+    logger.logLevel = Logger.Level(rawValue: config.logLevel) ?? .info
+    let store = try await openStore(config.databaseURL, logger: logger)
+    let service = RecurService(store: store, clock: clock, logger: logger)
+    if config.demo { try await loadDemoData(service) }
+    let router = try buildRouter(service: service)
+    let app = Application(router: router, configuration: .init(address: .hostname(config.host, port: config.port), serverName: "recur"),
+                          services: [WebhookDeliveryService(service: service, logger: logger)], logger: logger)
+    return (app, service)
+}

@@ -1,0 +1,37 @@
+public import Foundation
+
+/// How `recur serve` runs: flags over `RECUR_*` environment variables over defaults.
+public struct RecurConfiguration: Sendable {
+    /// `sqlite:./recur.sqlite`, `sqlite::memory:` or `postgres://user:pass@host:port/db`.
+    public var databaseURL: String
+    public var host: String
+    public var port: Int
+    /// Load the demo catalog, a demo API key and demo customers into an empty database.
+    public var demo: Bool
+    /// Test mode enables test clocks (never in production).
+    public var testMode: Bool
+    public var logLevel: String
+
+    public init(databaseURL: String = "sqlite:./recur.sqlite", host: String = "127.0.0.1", port: Int = 8080, demo: Bool = true,
+                testMode: Bool = false, logLevel: String = "info") {
+        self.databaseURL = databaseURL
+        self.host = host
+        self.port = port
+        self.demo = demo
+        self.testMode = testMode
+        self.logLevel = logLevel
+    }
+
+    /// The defaults overridden by the environment (`RECUR_DATABASE_URL`, `RECUR_HOST`,
+    /// `RECUR_PORT`, `RECUR_DEMO`, `RECUR_TEST_MODE`, `RECUR_LOG_LEVEL`).
+    public static func fromEnvironment(_ env: [String: String] = ProcessInfo.processInfo.environment) -> RecurConfiguration {
+        var c = RecurConfiguration()
+        if let v = env["RECUR_DATABASE_URL"], !v.isEmpty { c.databaseURL = v }
+        if let v = env["RECUR_HOST"], !v.isEmpty { c.host = v }
+        if let v = env["RECUR_PORT"].flatMap(Int.init) { c.port = v }
+        if let v = env["RECUR_DEMO"] { c.demo = !["0", "false", "no"].contains(v.lowercased()) }
+        if let v = env["RECUR_TEST_MODE"] { c.testMode = ["1", "true", "yes"].contains(v.lowercased()) }
+        if let v = env["RECUR_LOG_LEVEL"], !v.isEmpty { c.logLevel = v }
+        return c
+    }
+}

@@ -1,0 +1,25 @@
+public import RecurCore
+
+extension RecurError.Code {
+    /// A resource named in the path does not exist (HTTP 404).
+    public static let resourceNotFound: Self = "resource.not_found"
+    /// A resource with that id exists already (HTTP 409).
+    public static let resourceExists: Self = "resource.exists"
+    /// The request could not be read: bad JSON, a missing or mistyped field (HTTP 400).
+    public static let requestInvalid: Self = "request.invalid"
+    public static let authMissing: Self = "auth.missing"
+    public static let authInvalid: Self = "auth.invalid"
+    public static let authScope: Self = "auth.insufficient_scope"
+    public static let idempotencyInProgress: Self = "idempotency.in_progress"
+    public static let idempotencyKeyReused: Self = "idempotency.key_reused"
+    public static let customerInvalid: Self = "customer.invalid"
+    public static let seatAssignmentsInvalid: Self = "seat_assignments.invalid"
+    public static let webhookEndpointInvalid: Self = "webhook_endpoint.invalid"
+    public static let usageInvalid: Self = "usage.invalid"
+}
+
+extension RecurError {
+    static func notFound(_ kind: String, _ id: String) -> RecurError {
+        RecurError(.resourceNotFound, field: "id", "No \(kind) \(id)", ["id": .text(id), "resource": .text(kind)])
+    }
+}

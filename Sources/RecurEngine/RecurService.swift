@@ -1,0 +1,88 @@
+public import Foundation
+public import RecurCore
+public import Logging
+
+/// Who makes a change: an API key, a staff member, the billing run.
+public struct Actor: Sendable, Hashable {
+    public var id: String
+    public init(_ id: String) { self.id = id }
+    public static let system = Actor("system")
+}
+
+/// The application: every use case of the API, each a command in one transaction
+/// that writes the new state, its audit entries and its outbox events together.
+public final class RecurService: Sendable {
+    public let store: any Store
+    public let clock: any Clock
+    let logger: Logger
+
+    public init(store: any Store, clock: any Clock = SystemClock(), logger: Logger = Logger(label: "recur.engine")) {
+        self.store = store
+        self.clock = clock
+        self.logger = logger
+    }
+
+    static let json: JSONEncoder = {
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys]
+        e.dateEncodingStrategy = .iso8601
+        return e
+    }()
+
+    static func jsonString(_ value: some Encodable) -> String {
+        (try? String(decoding: json.encode(value), as: UTF8.self)) ?? "null"
+    }
+
+    /// What one command writes besides its own records.
+    public final class CommandLog: @unchecked Sendable {
+        let actor: Actor
+        let now: Date
+        private let lock = NSLock()
+        private(set) var audits: [AuditRecord] = []
+        private(set) var events: [EventRecord] = []
+
+        init(actor: Actor, now: Date) {
+            self.actor = actor
+            self.now = now
+        }
+
+        /// Records who did what to which target, with the state before and after.
+        func audit(_ action: String, target: String, customer: String?, before: (some Encodable)?, after: (some Encodable)?) {
+            let entry = AuditRecord(id: RecordID.make("aud", at: now), created: now, actor: actor.id, action: action, target: target,
+                                    customer: customer, before: before.map(RecurService.jsonString), after: after.map(RecurService.jsonString))
+            lock.withLock { audits.append(entry) }
+        }
+
+        /// Queues an outbox event (`customer.created`, `subscription.updated`…).
+        func emit(_ type: String, customer: String?, object: some Encodable) {
+            let event = EventRecord(id: RecordID.make("evt", at: now), type: type, created: now, customer: customer,
+                                    payload: RecurService.jsonString(object))
+            lock.withLock { events.append(event) }
+        }
+    }
+
+    /// Runs a state change: `body` and the audit entries and events it logs commit
+    /// together or not at all.
+    func command<T: Sendable>(_ actor: Actor, _ body: @escaping @Sendable (any Transaction, CommandLog) async throws -> T) async throws -> T {
+        let now = clock.now()
+        return try await store.transaction { tx in
+            let log = CommandLog(actor: actor, now: now)
+            let result = try await body(tx, log)
+            for a in log.audits { try await tx.insert(a) }
+            for e in log.events { try await tx.insert(e) }
+            return result
+        }
+    }
+
+    /// A read in its own transaction.
+    func read<T: Sendable>(_ body: @escaping @Sendable (any Transaction) async throws -> T) async throws -> T {
+        try await store.transaction(body)
+    }
+
+    /// Today in the customer's time zone.
+    func today(for customer: CustomerRecord, at now: Date) -> CivilDate {
+        CivilDate(now, in: TimeZone(identifier: customer.timeZone) ?? .gmt)
+    }
+
+    static func clampLimit(_ limit: Int?) -> Int { min(max(limit ?? 10, 1), 100) }
+}

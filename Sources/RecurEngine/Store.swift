@@ -1,0 +1,100 @@
+public import Foundation
+public import RecurCore
+
+/// RecurEngine: the application. It owns the use cases (catalog, checkout, changes,
+/// invoices, webhooks) and the ports its adapters implement — the ``Store`` here,
+/// the clock — and never imports an adapter. SQL lives in RecurStore only.
+
+/// A value stored as a JSON document in its own table, with a few columns beside the
+/// document for filtering (`customer_id`, `status`…). Every row is keyed by `id`;
+/// ids are time-ordered (see ``RecordID``), so ordering by id is creation order and
+/// cursor pagination is `id > starting_after`.
+public protocol Record: Codable, Sendable {
+    /// The table, e.g. `customers`.
+    static var table: String { get }
+    var id: String { get }
+    /// The indexed columns and their values, by column name. Every record of a type
+    /// returns the same keys; RecurStore's migrations create exactly these columns.
+    var columns: [String: ColumnValue] { get }
+}
+
+/// A value of an indexed column.
+public enum ColumnValue: Hashable, Sendable {
+    case text(String?)
+    case int(Int64?)
+}
+
+/// One page of a list, in id order.
+public struct Page<R: Sendable>: Sendable {
+    public var items: [R]
+    public var hasMore: Bool
+    public init(items: [R], hasMore: Bool) {
+        self.items = items
+        self.hasMore = hasMore
+    }
+}
+
+/// Errors a store raises; everything else it raises is a bug or an outage.
+public struct StoreError: Error, Hashable, Sendable, CustomStringConvertible {
+    public enum Kind: String, Sendable { case duplicate, notFound = "not_found", conflict }
+    public let kind: Kind
+    public let table: String
+    public let id: String
+    public init(_ kind: Kind, table: String, id: String) {
+        self.kind = kind
+        self.table = table
+        self.id = id
+    }
+    public var description: String { "\(kind.rawValue) in \(table): \(id)" }
+}
+
+/// The persistence port: transactions over records. One implementation, RecurStore,
+/// speaks SQLite and PostgreSQL through SQLKit.
+public protocol Store: Sendable {
+    /// `sqlite` or `postgres`.
+    var kind: String { get }
+    /// Runs `body` in one database transaction: committed when it returns, rolled
+    /// back when it throws, so nothing half-written ever remains.
+    func transaction<T: Sendable>(_ body: @escaping @Sendable (any Transaction) async throws -> T) async throws -> T
+    /// Applies the pending forward-only migrations; returns the versions applied.
+    @discardableResult func migrate() async throws -> [Int]
+    /// A cheap round trip to the database, for /health.
+    func ping() async throws
+    func close() async throws
+}
+
+/// What a transaction can do.
+public protocol Transaction: Sendable {
+    /// - throws: ``StoreError`` `.duplicate` when the id exists.
+    func insert<R: Record>(_ record: R) async throws
+    /// - throws: ``StoreError`` `.notFound` when the id does not exist.
+    func update<R: Record>(_ record: R) async throws
+    /// - throws: ``StoreError`` `.notFound` when the id does not exist.
+    func delete<R: Record>(_ type: R.Type, id: String) async throws
+    func find<R: Record>(_ type: R.Type, id: String) async throws -> R?
+    /// Records whose columns equal every filter, in id order, after `startingAfter`.
+    func list<R: Record>(_ type: R.Type, filters: [String: ColumnValue], limit: Int, startingAfter: String?) async throws -> Page<R>
+    /// Every record matching the filters (for small sets such as the catalog).
+    func all<R: Record>(_ type: R.Type, filters: [String: ColumnValue]) async throws -> [R]
+    /// The next value of a gap-free counter (invoice numbers): it only advances when
+    /// the transaction commits, and concurrent transactions never get the same value.
+    func nextSequenceValue(_ name: String) async throws -> Int64
+}
+
+/// Time-ordered, prefixed ids: `cus_01JD3…`. 10 characters of milliseconds since
+/// 1970 and 12 random characters, in Crockford's base 32, so ids sort by creation time.
+public enum RecordID {
+    static let alphabet = Array("0123456789ABCDEFGHJKMNPQRSTVWXYZ")
+
+    public static func make(_ prefix: String, at date: Date = Date()) -> String {
+        var ms = UInt64(max(0, date.timeIntervalSince1970 * 1000))
+        var time = [Character](repeating: "0", count: 10)
+        for i in (0..<10).reversed() {
+            time[i] = alphabet[Int(ms & 31)]
+            ms >>= 5
+        }
+        var rng = SystemRandomNumberGenerator()
+        let random = (0..<12).map { _ in alphabet[Int(rng.next() & 31)] }
+        return "\(prefix)_\(String(time))\(String(random))"
+    }
+}

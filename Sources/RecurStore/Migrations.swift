@@ -1,0 +1,39 @@
+/// Versioned, forward-only migrations, the same for SQLite and PostgreSQL. A
+/// migration is never edited once released: a change to the schema is a new entry.
+/// Every record table is `(id TEXT PRIMARY KEY, data TEXT NOT NULL, <columns>)`:
+/// the document as JSON and the columns it is found by (RecurEngine's `Schema`).
+struct Migration: Sendable {
+    let version: Int
+    let name: String
+    /// The statements, given the dialect's spelling of a byte-ordered text collation.
+    let statements: @Sendable (_ binaryCollation: String) -> [String]
+}
+
+enum Migrations {
+    static func table(_ name: String, text: [String] = [], int: [String] = [], collation c: String) -> [String] {
+        let cols = text.map { ", \($0) TEXT" } + int.map { ", \($0) BIGINT" }
+        return ["CREATE TABLE \(name) (id TEXT \(c) PRIMARY KEY, data TEXT NOT NULL\(cols.joined()))"]
+            + (text + int).map { "CREATE INDEX idx_\(name)_\($0) ON \(name) (\($0))" }
+    }
+
+    static let all: [Migration] = [
+        Migration(version: 1, name: "records, sequences") { c in
+            table("products", collation: c)
+                + table("plans", text: ["product_id"], collation: c)
+                + table("add_ons", collation: c)
+                + table("promotions", collation: c)
+                + table("catalog_rules", collation: c)
+                + table("customers", text: ["email"], collation: c)
+                + table("subscriptions", text: ["customer_id", "status", "period_end"], collation: c)
+                + table("invoices", text: ["customer_id", "status", "number", "subscription_id"], collation: c)
+                + table("notes", text: ["subscription_id"], collation: c)
+                + table("audit_entries", text: ["customer_id", "target"], collation: c)
+                + table("events", text: ["type", "customer_id"], int: ["dispatched"], collation: c)
+                + table("webhook_endpoints", collation: c)
+                + table("webhook_deliveries", text: ["endpoint_id", "status"], int: ["next_attempt_at"], collation: c)
+                + table("api_keys", text: ["hash"], collation: c)
+                + table("idempotency_keys", int: ["created_at"], collation: c)
+                + ["CREATE TABLE sequences (name TEXT PRIMARY KEY, value BIGINT NOT NULL)"]
+        },
+    ]
+}

@@ -1,0 +1,264 @@
+public import Foundation
+public import RecurEngine
+public import Logging
+import NIOCore
+import NIOPosix
+import PostgresKit
+import SQLiteKit
+import SQLKit
+
+/// RecurStore: the ``Store`` port over SQLKit, on an embedded SQLite file (the
+/// default, no set-up) or a PostgreSQL server (production). The SQL is the same for
+/// both; only the connection and the text collation differ.
+///
+/// SQLite runs one connection and one transaction at a time (SQLite has a single
+/// writer). PostgreSQL leases a connection from a pool for each transaction.
+public final class SQLStore: Store, @unchecked Sendable {
+    enum Backend {
+        case sqlite(SQLiteConnection, SerialGate)
+        case postgres(PostgresClient, Task<Void, Never>)
+    }
+
+    let backend: Backend
+    let logger: Logger
+    public var kind: String {
+        if case .sqlite = backend { "sqlite" } else { "postgres" }
+    }
+
+    private init(backend: Backend, logger: Logger) {
+        self.backend = backend
+        self.logger = logger
+    }
+
+    /// An SQLite database in the file at `path`, or in memory for `:memory:`.
+    public static func sqlite(path: String, logger: Logger = Logger(label: "recur.store")) async throws -> SQLStore {
+        let storage: SQLiteConnection.Storage = path == ":memory:" ? .memory : .file(path: path)
+        let connection = try await SQLiteConnection.open(storage: storage, logger: logger).get()
+        let store = SQLStore(backend: .sqlite(connection, SerialGate()), logger: logger)
+        let db = connection.sql(queryLogLevel: nil)
+        try await db.raw("PRAGMA journal_mode = WAL").run()
+        try await db.raw("PRAGMA synchronous = NORMAL").run()
+        try await db.raw("PRAGMA foreign_keys = ON").run()
+        try await db.raw("PRAGMA busy_timeout = 5000").run()
+        return store
+    }
+
+    /// A PostgreSQL database at a `postgres://user:password@host:port/database` URL.
+    /// - throws: `StoreConfigurationError` for a URL that is not one.
+    public static func postgres(url: String, logger: Logger = Logger(label: "recur.store")) async throws -> SQLStore {
+        guard let c = URLComponents(string: url), ["postgres", "postgresql"].contains(c.scheme ?? ""), let host = c.host else {
+            throw StoreConfigurationError(message: "Not a postgres:// URL: \(url)")
+        }
+        let database = c.path.hasPrefix("/") ? String(c.path.dropFirst()) : c.path
+        var config = PostgresClient.Configuration(host: host, port: c.port ?? 5432, username: c.user ?? "postgres",
+                                                  password: c.password, database: database.isEmpty ? nil : database, tls: .disable)
+        config.options.maximumConnections = 20
+        let client = PostgresClient(configuration: config, backgroundLogger: logger)
+        let task = Task { await client.run() }
+        let store = SQLStore(backend: .postgres(client, task), logger: logger)
+        try await store.ping()
+        return store
+    }
+
+    public func close() async throws {
+        switch backend {
+        case .sqlite(let c, _): try await c.close().get()
+        case .postgres(_, let task): task.cancel()
+        }
+    }
+
+    public func ping() async throws {
+        try await withDatabase { db in try await db.raw("SELECT 1").run() }
+    }
+
+    /// Runs `body` with one connection, outside any transaction.
+    func withDatabase<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        switch backend {
+        case .sqlite(let c, let gate):
+            return try await gate.run { try await body(c.sql(queryLogLevel: nil)) }
+        case .postgres(let client, _):
+            return try await client.withConnection { conn in try await body(conn.sql(queryLogLevel: nil)) }
+        }
+    }
+
+    public func transaction<T: Sendable>(_ body: @escaping @Sendable (any RecurEngine.Transaction) async throws -> T) async throws -> T {
+        let kind = self.kind
+        return try await withDatabase { db in
+            try await db.raw(kind == "sqlite" ? "BEGIN IMMEDIATE" : "BEGIN").run()
+            do {
+                let result = try await body(SQLTransaction(db: db))
+                try await db.raw("COMMIT").run()
+                return result
+            } catch {
+                try? await db.raw("ROLLBACK").run()
+                throw error
+            }
+        }
+    }
+
+    @discardableResult
+    public func migrate() async throws -> [Int] {
+        let collation = kind == "sqlite" ? "COLLATE BINARY" : "COLLATE \"C\""
+        return try await withDatabase { db in
+            try await db.raw("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)").run()
+            let done = Set(try await db.raw("SELECT version FROM schema_migrations").all().map { try $0.decode(column: "version", as: Int.self) })
+            var applied: [Int] = []
+            for m in Migrations.all where !done.contains(m.version) {
+                try await db.raw("BEGIN").run()
+                do {
+                    for statement in m.statements(collation) { try await db.raw(SQLQueryString(statement)).run() }
+                    try await db.raw("INSERT INTO schema_migrations (version, name, applied_at) VALUES (\(bind: m.version), \(bind: m.name), \(bind: ISO8601DateFormatter().string(from: Date())))").run()
+                    try await db.raw("COMMIT").run()
+                } catch {
+                    try? await db.raw("ROLLBACK").run()
+                    throw error
+                }
+                applied.append(m.version)
+            }
+            return applied
+        }
+    }
+}
+
+public struct StoreConfigurationError: Error, CustomStringConvertible, Sendable {
+    public let message: String
+    public var description: String { message }
+}
+
+/// The statements of one transaction.
+struct SQLTransaction: RecurEngine.Transaction {
+    let db: any SQLDatabase
+
+    static let encoder: JSONEncoder = {
+        let e = JSONEncoder()
+        e.dateEncodingStrategy = .iso8601
+        e.outputFormatting = [.sortedKeys]
+        return e
+    }()
+
+    static let decoder: JSONDecoder = {
+        let d = JSONDecoder()
+        d.dateDecodingStrategy = .iso8601
+        return d
+    }()
+
+    func json<R: Record>(_ r: R) throws -> String {
+        String(decoding: try Self.encoder.encode(r), as: UTF8.self)
+    }
+
+    func bind(_ v: ColumnValue) -> any Encodable & Sendable {
+        switch v {
+        case .text(let s): s
+        case .int(let i): i
+        }
+    }
+
+    func insert<R: Record>(_ record: R) async throws {
+        let columns = record.columns.sorted { $0.key < $1.key }
+        var query = SQLQueryString("INSERT INTO \(ident: R.table) (id, data")
+        for (name, _) in columns { query.appendInterpolation(unsafeRaw: ", " + name) }
+        query.appendInterpolation(unsafeRaw: ") VALUES (")
+        query.appendInterpolation(bind: record.id)
+        query.appendInterpolation(unsafeRaw: ", ")
+        query.appendInterpolation(bind: try json(record))
+        for (_, v) in columns {
+            query.appendInterpolation(unsafeRaw: ", ")
+            query.appendInterpolation(bind: bind(v))
+        }
+        query.appendInterpolation(unsafeRaw: ") ON CONFLICT (id) DO NOTHING RETURNING id")
+        let rows = try await db.raw(query).all()
+        if rows.isEmpty { throw StoreError(.duplicate, table: R.table, id: record.id) }
+    }
+
+    func update<R: Record>(_ record: R) async throws {
+        var query = SQLQueryString("UPDATE \(ident: R.table) SET data = \(bind: try json(record))")
+        for (name, v) in record.columns.sorted(by: { $0.key < $1.key }) {
+            query.appendInterpolation(unsafeRaw: ", \(name) = ")
+            query.appendInterpolation(bind: bind(v))
+        }
+        query.appendInterpolation(unsafeRaw: " WHERE id = ")
+        query.appendInterpolation(bind: record.id)
+        query.appendInterpolation(unsafeRaw: " RETURNING id")
+        if try await db.raw(query).all().isEmpty { throw StoreError(.notFound, table: R.table, id: record.id) }
+    }
+
+    func delete<R: Record>(_ type: R.Type, id: String) async throws {
+        let rows = try await db.raw("DELETE FROM \(ident: R.table) WHERE id = \(bind: id) RETURNING id").all()
+        if rows.isEmpty { throw StoreError(.notFound, table: R.table, id: id) }
+    }
+
+    func find<R: Record>(_ type: R.Type, id: String) async throws -> R? {
+        guard let row = try await db.raw("SELECT data FROM \(ident: R.table) WHERE id = \(bind: id)").first() else { return nil }
+        return try decode(row)
+    }
+
+    func decode<R: Record>(_ row: any SQLRow) throws -> R {
+        let text = try row.decode(column: "data", as: String.self)
+        return try Self.decoder.decode(R.self, from: Data(text.utf8))
+    }
+
+    private func select<R: Record>(_ type: R.Type, filters: [String: ColumnValue], startingAfter: String?, limit: Int?) -> SQLQueryString {
+        var query = SQLQueryString("SELECT data, id FROM \(ident: R.table) WHERE 1 = 1")
+        for (name, v) in filters.sorted(by: { $0.key < $1.key }) {
+            precondition(name.allSatisfy { $0.isLetter || $0 == "_" }, "column names are identifiers")
+            switch v {
+            case .text(nil), .int(nil): query.appendInterpolation(unsafeRaw: " AND \(name) IS NULL")
+            default:
+                query.appendInterpolation(unsafeRaw: " AND \(name) = ")
+                query.appendInterpolation(bind: bind(v))
+            }
+        }
+        if let after = startingAfter {
+            query.appendInterpolation(unsafeRaw: " AND id > ")
+            query.appendInterpolation(bind: after)
+        }
+        query.appendInterpolation(unsafeRaw: " ORDER BY id")
+        if let limit {
+            query.appendInterpolation(unsafeRaw: " LIMIT ")
+            query.appendInterpolation(bind: limit)
+        }
+        return query
+    }
+
+    func list<R: Record>(_ type: R.Type, filters: [String: ColumnValue], limit: Int, startingAfter: String?) async throws -> Page<R> {
+        let rows = try await db.raw(select(type, filters: filters, startingAfter: startingAfter, limit: limit + 1)).all()
+        let items: [R] = try rows.prefix(limit).map { try decode($0) }
+        return Page(items: items, hasMore: rows.count > limit)
+    }
+
+    func all<R: Record>(_ type: R.Type, filters: [String: ColumnValue]) async throws -> [R] {
+        try await db.raw(select(type, filters: filters, startingAfter: nil, limit: nil)).all().map { try decode($0) }
+    }
+
+    func nextSequenceValue(_ name: String) async throws -> Int64 {
+        try await db.raw("INSERT INTO sequences (name, value) VALUES (\(bind: name), 0) ON CONFLICT (name) DO NOTHING").run()
+        guard let row = try await db.raw("UPDATE sequences SET value = value + 1 WHERE name = \(bind: name) RETURNING value").first() else {
+            throw StoreError(.notFound, table: "sequences", id: name)
+        }
+        return try row.decode(column: "value", as: Int64.self)
+    }
+}
+
+/// One at a time: SQLite's single connection runs one transaction after another.
+actor SerialGate {
+    private var busy = false
+    private var waiters: [CheckedContinuation<Void, Never>] = []
+
+    func run<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
+        await acquire()
+        defer { release() }
+        return try await body()
+    }
+
+    private func acquire() async {
+        if !busy {
+            busy = true
+            return
+        }
+        await withCheckedContinuation { waiters.append($0) }
+    }
+
+    private func release() {
+        if waiters.isEmpty { busy = false } else { waiters.removeFirst().resume() }
+    }
+}
