@@ -111,6 +111,9 @@ let package = Package(
             dependencies: [
                 "RecurCore", "RecurEngine", "RecurStore", "RecurHTTP", "RecurApp",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),

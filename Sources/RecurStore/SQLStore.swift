@@ -67,6 +67,12 @@ public final class SQLStore: Store, @unchecked Sendable {
         }
     }
 
+    /// Runs one SQL statement outside a transaction (administration and tests:
+    /// `CREATE DATABASE` cannot run inside one).
+    public func execute(_ sql: String) async throws {
+        try await withDatabase { db in try await db.raw(SQLQueryString(sql)).run() }
+    }
+
     public func ping() async throws {
         try await withDatabase { db in try await db.raw("SELECT 1").run() }
     }

@@ -1,0 +1,124 @@
+import Foundation
+import RecurCore
+import RecurEngine
+import RecurStore
+import Testing
+
+/// One body, every database: the Store port behaves the same on SQLite and PostgreSQL.
+@Suite("Store contract")
+struct StoreContractTests {
+    func note(_ id: String, _ sub: String = "sub_1", text: String = "hello") -> NoteRecord {
+        NoteRecord(id: id, subscription: sub, created: testNow, text: text, author: nil)
+    }
+
+    @Test("store: migrations are versioned and applied once", arguments: TestDatabase.all)
+    func migrations(db: TestDatabase) async throws {
+        let (store, _) = try await db.makeStore()
+        #expect(try await store.migrate() == [])
+        try await store.close()
+    }
+
+    @Test("store: insert, find, update, delete round-trip a record", arguments: TestDatabase.all)
+    func roundTrip(db: TestDatabase) async throws {
+        let (store, _) = try await db.makeStore()
+        try await store.transaction { tx in try await tx.insert(self.note("note_1", text: "Gói Không gian làm việc số")) }
+        let found = try await store.transaction { tx in try await tx.find(NoteRecord.self, id: "note_1") }
+        #expect(found?.text == "Gói Không gian làm việc số")
+        try await store.transaction { tx in
+            var n = try #require(try await tx.find(NoteRecord.self, id: "note_1"))
+            n.text = "changed"
+            try await tx.update(n)
+        }
+        #expect(try await store.transaction { tx in try await tx.find(NoteRecord.self, id: "note_1")?.text } == "changed")
+        try await store.transaction { tx in try await tx.delete(NoteRecord.self, id: "note_1") }
+        #expect(try await store.transaction { tx in try await tx.find(NoteRecord.self, id: "note_1") } == nil)
+        try await store.close()
+    }
+
+    @Test("store: a duplicate id is StoreError.duplicate; updating or deleting a missing id is notFound", arguments: TestDatabase.all)
+    func duplicatesAndMissing(db: TestDatabase) async throws {
+        let (store, _) = try await db.makeStore()
+        try await store.transaction { tx in try await tx.insert(self.note("note_1")) }
+        await #expect(throws: StoreError(.duplicate, table: "notes", id: "note_1")) {
+            try await store.transaction { tx in try await tx.insert(self.note("note_1")) }
+        }
+        await #expect(throws: StoreError(.notFound, table: "notes", id: "note_2")) {
+            try await store.transaction { tx in try await tx.update(self.note("note_2")) }
+        }
+        await #expect(throws: StoreError(.notFound, table: "notes", id: "note_2")) {
+            try await store.transaction { tx in try await tx.delete(NoteRecord.self, id: "note_2") }
+        }
+        try await store.close()
+    }
+
+    @Test("store: a transaction that throws leaves nothing behind", arguments: TestDatabase.all)
+    func rollback(db: TestDatabase) async throws {
+        let (store, _) = try await db.makeStore()
+        struct Boom: Error {}
+        await #expect(throws: Boom.self) {
+            try await store.transaction { tx in
+                try await tx.insert(self.note("note_a"))
+                _ = try await tx.nextSequenceValue("INV-2026")
+                throw Boom()
+            }
+        }
+        #expect(try await store.transaction { tx in try await tx.find(NoteRecord.self, id: "note_a") } == nil)
+        // The sequence did not advance either: the next number is still 1.
+        #expect(try await store.transaction { tx in try await tx.nextSequenceValue("INV-2026") } == 1)
+        try await store.close()
+    }
+
+    @Test("store: lists filter by column and page by id with has_more", arguments: TestDatabase.all)
+    func pagination(db: TestDatabase) async throws {
+        let (store, _) = try await db.makeStore()
+        try await store.transaction { tx in
+            for i in 1...7 { try await tx.insert(self.note("note_\(i)", i % 2 == 0 ? "sub_even" : "sub_odd")) }
+        }
+        let first = try await store.transaction { tx in try await tx.list(NoteRecord.self, filters: ["subscription_id": .text("sub_odd")], limit: 3, startingAfter: nil) }
+        #expect(first.items.map(\.id) == ["note_1", "note_3", "note_5"])
+        #expect(first.hasMore)
+        let second = try await store.transaction { tx in try await tx.list(NoteRecord.self, filters: ["subscription_id": .text("sub_odd")], limit: 3, startingAfter: "note_5") }
+        #expect(second.items.map(\.id) == ["note_7"])
+        #expect(!second.hasMore)
+        let evens = try await store.transaction { tx in try await tx.all(NoteRecord.self, filters: ["subscription_id": .text("sub_even")]) }
+        #expect(evens.map(\.id) == ["note_2", "note_4", "note_6"])
+        try await store.close()
+    }
+
+    @Test("store: ids order byte-wise on both databases (underscores, digits, upper case)", arguments: TestDatabase.all)
+    func byteOrder(db: TestDatabase) async throws {
+        let (store, _) = try await db.makeStore()
+        let ids = ["a_b", "aB", "a1", "A_", "ab"]
+        try await store.transaction { tx in for id in ids { try await tx.insert(self.note(id)) } }
+        let listed = try await store.transaction { tx in try await tx.all(NoteRecord.self, filters: [:]).map(\.id) }
+        #expect(listed == ids.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) })
+        try await store.close()
+    }
+
+    @Test("store: a gap-free sequence gives 1…N exactly once to N concurrent transactions", arguments: TestDatabase.all)
+    func sequences(db: TestDatabase) async throws {
+        let (store, _) = try await db.makeStore()
+        let values = try await withThrowingTaskGroup(of: Int64.self) { group in
+            for _ in 0..<40 { group.addTask { try await store.transaction { tx in try await tx.nextSequenceValue("INV-2026") } } }
+            var out: [Int64] = []
+            for try await v in group { out.append(v) }
+            return out
+        }
+        #expect(values.sorted() == Array(1...40))
+        #expect(try await store.transaction { tx in try await tx.nextSequenceValue("INV-2027") } == 1)
+        try await store.close()
+    }
+
+    @Test("store: money and dates survive the round trip exactly", arguments: TestDatabase.all)
+    func exactValues(db: TestDatabase) async throws {
+        let (store, _) = try await db.makeStore()
+        let c = CustomerRecord(id: "cus_x", created: testNow, name: "Sao Mai", currency: .vnd, timeZone: "Asia/Ho_Chi_Minh",
+                               invoiceEmails: ["KeToan@SaoMai.example"], balance: Money(minorUnits: -9_223_372_036_854_775_000, currency: .vnd))
+        try await store.transaction { tx in try await tx.insert(c) }
+        let back = try await store.transaction { tx in try await tx.find(CustomerRecord.self, id: "cus_x") }
+        #expect(back == c)
+        let byEmail = try await store.transaction { tx in try await tx.all(CustomerRecord.self, filters: ["email": .text("ketoan@saomai.example")]) }
+        #expect(byEmail.map(\.id) == ["cus_x"])
+        try await store.close()
+    }
+}
