@@ -85,6 +85,16 @@ public struct WebhookDeliveryService: Service {
     }
 }
 
+/// Holds the store open while the server runs and closes it after the server has
+/// stopped (services shut down in reverse order, so the HTTP server goes first).
+struct StoreLifecycleService: Service {
+    let store: SQLStore
+    func run() async throws {
+        try? await gracefulShutdown()
+        try await store.close()
+    }
+}
+
 /// Builds the whole server for a configuration: store, engine, router, services.
 public func buildApplication(_ config: RecurConfiguration, clock: any Clock = SystemClock(),
                              logger: Logger? = nil) async throws -> (app: some ApplicationProtocol, service: RecurService) {
@@ -95,6 +105,7 @@ public func buildApplication(_ config: RecurConfiguration, clock: any Clock = Sy
     if config.demo { try await loadDemoData(service) }
     let router = try buildRouter(service: service)
     let app = Application(router: router, configuration: .init(address: .hostname(config.host, port: config.port), serverName: "recur"),
-                          services: [WebhookDeliveryService(service: service, logger: logger)], logger: logger)
+                          services: [StoreLifecycleService(store: store), WebhookDeliveryService(service: service, logger: logger)],
+                          logger: logger)
     return (app, service)
 }

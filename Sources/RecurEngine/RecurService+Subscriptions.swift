@@ -40,8 +40,10 @@ extension RecurService {
         var subscriptions: [SubscriptionRecord]
     }
 
+    /// The customer (locked for the rest of the transaction), the catalog and the
+    /// customer's subscriptions.
     func context(_ tx: any Transaction, customer id: String) async throws -> Context {
-        let customer = try await requireCustomer(tx, id)
+        guard let customer = try await tx.lock(CustomerRecord.self, id: id) else { throw RecurError.notFound("customer", id) }
         let catalog = try await loadCatalog(tx)
         let subs = try await tx.all(SubscriptionRecord.self, filters: ["customer_id": .text(id)])
         return Context(customer: customer, catalog: catalog, subscriptions: subs)

@@ -72,6 +72,10 @@ public protocol Transaction: Sendable {
     /// - throws: ``StoreError`` `.notFound` when the id does not exist.
     func delete<R: Record>(_ type: R.Type, id: String) async throws
     func find<R: Record>(_ type: R.Type, id: String) async throws -> R?
+    /// Like ``find(_:id:)``, and holds the row until the transaction ends, so two
+    /// transactions changing the same customer run one after the other
+    /// (`SELECT … FOR UPDATE` on PostgreSQL; SQLite runs one writer at a time anyway).
+    func lock<R: Record>(_ type: R.Type, id: String) async throws -> R?
     /// Records whose columns equal every filter, in id order, after `startingAfter`.
     func list<R: Record>(_ type: R.Type, filters: [String: ColumnValue], limit: Int, startingAfter: String?) async throws -> Page<R>
     /// Every record matching the filters (for small sets such as the catalog).

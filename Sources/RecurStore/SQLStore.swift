@@ -92,7 +92,7 @@ public final class SQLStore: Store, @unchecked Sendable {
         return try await withDatabase { db in
             try await db.raw(kind == "sqlite" ? "BEGIN IMMEDIATE" : "BEGIN").run()
             do {
-                let result = try await body(SQLTransaction(db: db))
+                let result = try await body(SQLTransaction(db: db, rowLocks: kind == "postgres"))
                 try await db.raw("COMMIT").run()
                 return result
             } catch {
@@ -134,6 +134,8 @@ public struct StoreConfigurationError: Error, CustomStringConvertible, Sendable 
 /// The statements of one transaction.
 struct SQLTransaction: RecurEngine.Transaction {
     let db: any SQLDatabase
+    /// PostgreSQL takes row locks; SQLite's single writer needs none.
+    let rowLocks: Bool
 
     static let encoder: JSONEncoder = {
         let e = JSONEncoder()
@@ -195,6 +197,14 @@ struct SQLTransaction: RecurEngine.Transaction {
 
     func find<R: Record>(_ type: R.Type, id: String) async throws -> R? {
         guard let row = try await db.raw("SELECT data FROM \(ident: R.table) WHERE id = \(bind: id)").first() else { return nil }
+        return try decode(row)
+    }
+
+    func lock<R: Record>(_ type: R.Type, id: String) async throws -> R? {
+        let sql: SQLQueryString = rowLocks
+            ? "SELECT data FROM \(ident: R.table) WHERE id = \(bind: id) FOR UPDATE"
+            : "SELECT data FROM \(ident: R.table) WHERE id = \(bind: id)"
+        guard let row = try await db.raw(sql).first() else { return nil }
         return try decode(row)
     }
 

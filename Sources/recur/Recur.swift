@@ -133,17 +133,20 @@ struct Serve: AsyncParsableCommand {
         if testMode { config.testMode = true }
         let (app, service) = try await buildApplication(config)
         let base = "http://\(config.host):\(config.port)"
-        print("""
+        var banner = """
             Recur \(RecurInfo.version) on \(service.store.kind) (\(config.databaseURL.hasPrefix("postgres") ? "PostgreSQL" : config.databaseURL))
               API       \(base)/v1
               health    \(base)/health
               metrics   \(base)/metrics
               spec      \(base)/openapi.yaml
-            """)
+
+            """
         if config.demo {
-            print("  demo key  \(demoAPIKey)   (admin scope; for the demo data only)")
-            print("  try       curl -H 'Authorization: Bearer \(demoAPIKey)' \(base)/v1/plans")
+            banner += "  demo key  \(demoAPIKey)   (admin scope; for the demo data only)\n"
+            banner += "  try       curl -H 'Authorization: Bearer \(demoAPIKey)' \(base)/v1/plans\n"
         }
+        // Written straight to the descriptor so it shows at once, even through a pipe.
+        FileHandle.standardOutput.write(Data(banner.utf8))
         try await app.runService()
     }
 }
