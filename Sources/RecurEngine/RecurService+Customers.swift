@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 public import RecurCore
 
 /// The fields of a customer a request may set; nil leaves a field as it is.

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 public import RecurCore
 
 /// A requested subscription change; nil keeps what the subscription has.

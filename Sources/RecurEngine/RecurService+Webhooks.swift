@@ -1,5 +1,5 @@
 public import Foundation
-public import RecurCore
+import RecurCore
 import Crypto
 
 /// Sends one HTTP POST; implemented at the edge (RecurApp). Returns the status code.

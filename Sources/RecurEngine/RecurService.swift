@@ -1,5 +1,5 @@
-public import Foundation
-public import RecurCore
+import Foundation
+import RecurCore
 public import Logging
 
 /// Who makes a change: an API key, a staff member, the billing run.
@@ -48,8 +48,10 @@ public final class RecurService: Sendable {
 
         /// Records who did what to which target, with the state before and after.
         func audit(_ action: String, target: String, customer: String?, before: (some Encodable)?, after: (some Encodable)?) {
+            let beforeJSON = before.map { RecurService.jsonString($0) }
+            let afterJSON = after.map { RecurService.jsonString($0) }
             let entry = AuditRecord(id: RecordID.make("aud", at: now), created: now, actor: actor.id, action: action, target: target,
-                                    customer: customer, before: before.map(RecurService.jsonString), after: after.map(RecurService.jsonString))
+                                    customer: customer, before: beforeJSON, after: afterJSON)
             lock.withLock { audits.append(entry) }
         }
 

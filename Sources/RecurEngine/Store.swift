@@ -1,5 +1,5 @@
 public import Foundation
-public import RecurCore
+import RecurCore
 
 /// RecurEngine: the application. It owns the use cases (catalog, checkout, changes,
 /// invoices, webhooks) and the ports its adapters implement — the ``Store`` here,

@@ -1,6 +1,6 @@
-public import Foundation
+import Foundation
 public import Hummingbird
-public import RecurCore
+import RecurCore
 import RecurEngine
 import OpenAPIRuntime
 import HTTPTypes

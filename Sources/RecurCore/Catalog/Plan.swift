@@ -96,3 +96,22 @@ public struct Plan: Hashable, Sendable, Codable, Identifiable {
         return l
     }
 }
+
+extension Plan {
+    /// The seat-bound errors of `seats` for this plan (none for a flat plan):
+    /// `seats.below_minimum` (001: at least 2; 000 Enterprise: 50) and `seats.above_maximum`.
+    func seatErrors(_ seats: Int, product: Product, field: String) -> [RecurError] {
+        guard isPerSeat else { return [] }
+        var out: [RecurError] = []
+        if seats < minimumSeats {
+            out.append(RecurError(.seatsBelowMinimum, field: field, "\(product.name) \(name) needs at least \(minimumSeats) seats, not \(seats)",
+                                  ["seats": .int(Int64(seats)), "minimum": .int(Int64(minimumSeats))]))
+        }
+        if let max = maximumSeats, seats > max {
+            out.append(RecurError(.seatsAboveMaximum, field: field, "\(product.name) \(name) allows at most \(max) seats, not \(seats)",
+                                  ["seats": .int(Int64(seats)), "maximum": .int(Int64(max))]))
+        }
+        return out
+    }
+}
+

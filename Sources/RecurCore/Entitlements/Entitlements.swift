@@ -20,6 +20,11 @@ public struct LimitViolation: Hashable, Sendable {
     /// The plan lists the quota as soft: the account turns read-only instead.
     public var soft: Bool
 
+    /// The notice shown when a soft quota is over its limit: the account turns read-only (002).
+    func readOnlyNotice(plan: Plan) -> Quote.Notice {
+        .init(code: "access.read_only", message: "\(quota) in use (\(usage)) is above the \(plan.name) limit (\(limit)): the account becomes read-only")
+    }
+
     func error(product: Product, plan: Plan, field: String) -> RecurError {
         RecurError(.planLimitBelowUsage, field: field,
                    "\(product.name) \(plan.name) allows \(limit) \(quota), but \(usage) are in use (\(usage - limit) over)",

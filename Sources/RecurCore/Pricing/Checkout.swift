@@ -430,16 +430,7 @@ public struct Checkout: Sendable {
                 errors.add(RecurError(.seatsRequired, field: "\(f).seats", "\(item.product.name) \(plan.name) is priced per seat: give the number of seats"))
                 return
             }
-            if seats < plan.minimumSeats {
-                errors.add(RecurError(.seatsBelowMinimum, field: "\(f).seats",
-                                      "\(item.product.name) \(plan.name) needs at least \(plan.minimumSeats) seats, not \(seats)",
-                                      ["seats": .int(Int64(seats)), "minimum": .int(Int64(plan.minimumSeats))]))
-            }
-            if let max = plan.maximumSeats, seats > max {
-                errors.add(RecurError(.seatsAboveMaximum, field: "\(f).seats",
-                                      "\(item.product.name) \(plan.name) allows at most \(max) seats, not \(seats)",
-                                      ["seats": .int(Int64(seats)), "maximum": .int(Int64(max))]))
-            }
+            for e in plan.seatErrors(seats, product: item.product, field: "\(f).seats") { errors.add(e) }
         }
         let usage = self.usage[item.product.id] ?? Usage()
         if let existing = item.existing, existing.status == .trialing, plan.isPerSeat, let seats = item.seats, Int64(seats) < usage[.users] {
@@ -451,8 +442,7 @@ public struct Checkout: Sendable {
                                          addOns: item.addOns.map { ($0.addOn, $0.quantity) })
         for violation in Entitlements.violations(of: limits, by: usage, plan: plan) {
             if violation.soft {
-                notices.append(.init(code: "access.read_only",
-                                     message: "\(violation.quota) in use (\(violation.usage)) is above the \(plan.name) limit (\(violation.limit)): the account becomes read-only"))
+                notices.append(violation.readOnlyNotice(plan: plan))
             } else if item.existing?.status != .trialing || violation.quota != .users {
                 errors.add(violation.error(product: item.product, plan: plan, field: "\(f).plan"))
             }

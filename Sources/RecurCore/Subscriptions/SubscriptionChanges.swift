@@ -149,9 +149,7 @@ public struct SubscriptionChanges: Sendable {
             if plan.isPerSeat { next.seats = min(max(s.seats, plan.minimumSeats), plan.maximumSeats ?? s.seats) }
             let limits = Entitlements.limits(plan: plan, tier: nil, seats: next.seats, addOns: [])
             let soft = Entitlements.violations(of: limits, by: usage[s.product] ?? Usage(), plan: plan).filter(\.soft)
-            return ChangeResult(subscriptions: [next], lines: [], notices: soft.map {
-                .init(code: "access.read_only", message: "\($0.quota) in use (\($0.usage)) is above the \(plan.name) limit (\($0.limit)): the account becomes read-only")
-            })
+            return ChangeResult(subscriptions: [next], lines: [], notices: soft.map { $0.readOnlyNotice(plan: plan) })
         case .lock:
             next.status = .locked
             return ChangeResult(subscriptions: [next], lines: [])
@@ -243,15 +241,8 @@ public struct SubscriptionChanges: Sendable {
         errors.check { _ = try catalog.price(of: plan, cycle: t.cycle, currency: s.currency, tier: t.tier, field: "cycle") }
         if t.seats < 0 {
             errors.add(RecurError(.seatsInvalid, field: "seats", "Seats cannot be negative (\(t.seats))", ["seats": .int(Int64(t.seats))]))
-        } else if plan.isPerSeat {
-            if t.seats < plan.minimumSeats {
-                errors.add(RecurError(.seatsBelowMinimum, field: "seats", "\(product.name) \(plan.name) needs at least \(plan.minimumSeats) seats, not \(t.seats)",
-                                      ["seats": .int(Int64(t.seats)), "minimum": .int(Int64(plan.minimumSeats))]))
-            }
-            if let max = plan.maximumSeats, t.seats > max {
-                errors.add(RecurError(.seatsAboveMaximum, field: "seats", "\(product.name) \(plan.name) allows at most \(max) seats, not \(t.seats)",
-                                      ["seats": .int(Int64(t.seats)), "maximum": .int(Int64(max))]))
-            }
+        } else {
+            for e in plan.seatErrors(t.seats, product: product, field: "seats") { errors.add(e) }
         }
         var addOns: [(AddOn, Int)] = []
         for (id, q) in t.addOns.sorted(by: { $0.key < $1.key }) {
@@ -269,7 +260,7 @@ public struct SubscriptionChanges: Sendable {
         let limits = Entitlements.limits(plan: plan, tier: t.tier, seats: t.seats, addOns: addOns)
         for v in Entitlements.violations(of: limits, by: usage[s.product] ?? Usage(), plan: plan) {
             if v.soft {
-                notices.append(.init(code: "access.read_only", message: "\(v.quota) in use (\(v.usage)) is above the \(plan.name) limit (\(v.limit)): the account becomes read-only"))
+                notices.append(v.readOnlyNotice(plan: plan))
             } else {
                 errors.add(v.error(product: product, plan: plan, field: "plan"))
             }
