@@ -44,7 +44,7 @@ extension RecurService {
     // MARK: Products, plans, add-ons, promotions
 
     public func listProducts(limit: Int?, startingAfter: String?) async throws -> Page<ProductRecord> {
-        try await read { tx in try await tx.list(ProductRecord.self, filters: [:], limit: Self.clampLimit(limit), startingAfter: startingAfter) }
+        try await read { tx in try await tx.list(ProductRecord.self, filters: [:], limit: try Self.pageLimit(limit), startingAfter: startingAfter) }
     }
 
     public func product(_ id: String) async throws -> ProductRecord {
@@ -57,7 +57,7 @@ extension RecurService {
     public func listPlans(product: String?, limit: Int?, startingAfter: String?) async throws -> Page<PlanRecord> {
         try await read { tx in
             try await tx.list(PlanRecord.self, filters: product.map { ["product_id": .text($0)] } ?? [:],
-                              limit: Self.clampLimit(limit), startingAfter: startingAfter)
+                              limit: try Self.pageLimit(limit), startingAfter: startingAfter)
         }
     }
 
@@ -69,7 +69,7 @@ extension RecurService {
     }
 
     public func listAddOns(limit: Int?, startingAfter: String?) async throws -> Page<AddOnRecord> {
-        try await read { tx in try await tx.list(AddOnRecord.self, filters: [:], limit: Self.clampLimit(limit), startingAfter: startingAfter) }
+        try await read { tx in try await tx.list(AddOnRecord.self, filters: [:], limit: try Self.pageLimit(limit), startingAfter: startingAfter) }
     }
 
     public func addOn(_ id: String) async throws -> AddOnRecord {
@@ -80,7 +80,7 @@ extension RecurService {
     }
 
     public func listPromotions(limit: Int?, startingAfter: String?) async throws -> Page<PromotionRecord> {
-        try await read { tx in try await tx.list(PromotionRecord.self, filters: [:], limit: Self.clampLimit(limit), startingAfter: startingAfter) }
+        try await read { tx in try await tx.list(PromotionRecord.self, filters: [:], limit: try Self.pageLimit(limit), startingAfter: startingAfter) }
     }
 
     public func promotion(_ code: String) async throws -> PromotionRecord {

@@ -144,7 +144,7 @@ extension RecurService {
     public func listCustomers(email: String?, limit: Int?, startingAfter: String?) async throws -> Page<CustomerRecord> {
         try await read { tx in
             try await tx.list(CustomerRecord.self, filters: email.map { ["email": .text($0.lowercased())] } ?? [:],
-                              limit: Self.clampLimit(limit), startingAfter: startingAfter)
+                              limit: try Self.pageLimit(limit), startingAfter: startingAfter)
         }
     }
 
@@ -208,7 +208,7 @@ extension RecurService {
                 filters["customer_id"] = .text(customer)
             }
             if let target { filters["target"] = .text(target) }
-            return try await tx.list(AuditRecord.self, filters: filters, limit: Self.clampLimit(limit), startingAfter: startingAfter)
+            return try await tx.list(AuditRecord.self, filters: filters, limit: try Self.pageLimit(limit), startingAfter: startingAfter)
         }
     }
 }

@@ -135,7 +135,7 @@ extension RecurService {
             var filters: [String: ColumnValue] = [:]
             if let customer { filters["customer_id"] = .text(customer) }
             if let status { filters["status"] = .text(status) }
-            return try await tx.list(SubscriptionRecord.self, filters: filters, limit: Self.clampLimit(limit), startingAfter: startingAfter)
+            return try await tx.list(SubscriptionRecord.self, filters: filters, limit: try Self.pageLimit(limit), startingAfter: startingAfter)
         }
     }
 
@@ -298,7 +298,7 @@ extension RecurService {
             if let customer { filters["customer_id"] = .text(customer) }
             if let subscription { filters["subscription_id"] = .text(subscription) }
             if let status { filters["status"] = .text(status) }
-            return try await tx.list(InvoiceRecord.self, filters: filters, limit: Self.clampLimit(limit), startingAfter: startingAfter)
+            return try await tx.list(InvoiceRecord.self, filters: filters, limit: try Self.pageLimit(limit), startingAfter: startingAfter)
         }
     }
 }

@@ -76,13 +76,13 @@ extension RecurService {
     }
 
     public func listWebhookEndpoints(limit: Int?, startingAfter: String?) async throws -> Page<WebhookEndpointRecord> {
-        try await read { tx in try await tx.list(WebhookEndpointRecord.self, filters: [:], limit: Self.clampLimit(limit), startingAfter: startingAfter) }
+        try await read { tx in try await tx.list(WebhookEndpointRecord.self, filters: [:], limit: try Self.pageLimit(limit), startingAfter: startingAfter) }
     }
 
     public func webhookDeliveries(endpoint id: String, limit: Int?, startingAfter: String?) async throws -> Page<WebhookDeliveryRecord> {
         try await read { tx in
             guard try await tx.find(WebhookEndpointRecord.self, id: id) != nil else { throw RecurError.notFound("webhook endpoint", id) }
-            return try await tx.list(WebhookDeliveryRecord.self, filters: ["endpoint_id": .text(id)], limit: Self.clampLimit(limit), startingAfter: startingAfter)
+            return try await tx.list(WebhookDeliveryRecord.self, filters: ["endpoint_id": .text(id)], limit: try Self.pageLimit(limit), startingAfter: startingAfter)
         }
     }
 

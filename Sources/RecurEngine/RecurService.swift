@@ -86,5 +86,13 @@ public final class RecurService: Sendable {
         CivilDate(now, in: TimeZone(identifier: customer.timeZone) ?? .gmt)
     }
 
-    static func clampLimit(_ limit: Int?) -> Int { min(max(limit ?? 10, 1), 100) }
+    /// A page size: 10 by default, 1 to 100.
+    /// - throws: `request.invalid` (400) outside that range.
+    static func pageLimit(_ limit: Int?) throws -> Int {
+        let n = limit ?? 10
+        guard (1...100).contains(n) else {
+            throw RecurErrors([RecurError(.requestInvalid, field: "limit", "limit is 1 to 100, not \(n)", ["limit": .int(Int64(n))])])
+        }
+        return n
+    }
 }
