@@ -70,6 +70,13 @@ extension RecurService {
         try await command(actor) { tx, log in
             guard let e = try await tx.find(WebhookEndpointRecord.self, id: id) else { throw RecurError.notFound("webhook endpoint", id) }
             try await tx.delete(WebhookEndpointRecord.self, id: id)
+            // Its deliveries can never be sent now: close them rather than leave them pending.
+            for var d in try await tx.all(WebhookDeliveryRecord.self, filters: ["endpoint_id": .text(id), "status": .text("pending")]) {
+                d.status = .failed
+                d.nextAttempt = nil
+                d.error = "The endpoint was deleted"
+                try await tx.update(d)
+            }
             log.audit("webhook_endpoint.deleted", target: id, customer: nil, before: e.url, after: String?.none)
             return e
         }
@@ -115,12 +122,19 @@ extension RecurService {
     public func deliverWebhooks(using transport: any WebhookTransport, batch: Int = 50) async throws -> Int {
         let now = clock.now()
         let due: [(WebhookDeliveryRecord, EventRecord, WebhookEndpointRecord)] = try await read { tx in
-            let pending = try await tx.list(WebhookDeliveryRecord.self, filters: ["status": .text("pending")], limit: batch, startingAfter: nil).items
+            // Up to `batch` due deliveries, oldest first: pages on past the ones still
+            // waiting for a retry, so a failing endpoint does not hold up the others.
             var out: [(WebhookDeliveryRecord, EventRecord, WebhookEndpointRecord)] = []
-            for d in pending where (d.nextAttempt ?? now) <= now {
-                guard let event = try await tx.find(EventRecord.self, id: d.event),
-                      let endpoint = try await tx.find(WebhookEndpointRecord.self, id: d.endpoint) else { continue }
-                out.append((d, event, endpoint))
+            var after: String?
+            while out.count < batch {
+                let page = try await tx.list(WebhookDeliveryRecord.self, filters: ["status": .text("pending")], limit: max(batch, 1), startingAfter: after)
+                for d in page.items where (d.nextAttempt ?? now) <= now && out.count < batch {
+                    guard let event = try await tx.find(EventRecord.self, id: d.event),
+                          let endpoint = try await tx.find(WebhookEndpointRecord.self, id: d.endpoint) else { continue }
+                    out.append((d, event, endpoint))
+                }
+                guard page.hasMore, let last = page.items.last else { break }
+                after = last.id
             }
             return out
         }

@@ -1,5 +1,6 @@
 public import Foundation
 import RecurCore
+import Synchronization
 
 /// RecurEngine: the application. It owns the use cases (catalog, checkout, changes,
 /// invoices, webhooks) and the ports its adapters implement — the ``Store`` here,
@@ -87,18 +88,42 @@ public protocol Transaction: Sendable {
 
 /// Time-ordered, prefixed ids: `cus_01JD3…`. 10 characters of milliseconds since
 /// 1970 and 12 random characters, in Crockford's base 32, so ids sort by creation time.
+/// Ids made in the same millisecond (the records of one command share its instant)
+/// are monotonic, as in ULID: each is the random part of the previous one of that
+/// millisecond plus one, so they still sort in the order they were made. The last
+/// random part is kept for the 256 most recent milliseconds seen.
 public enum RecordID {
     static let alphabet = Array("0123456789ABCDEFGHJKMNPQRSTVWXYZ")
+    /// Millisecond → the 60-bit random part of the last id made in it.
+    private static let recent = Mutex<[UInt64: UInt64]>([:])
 
     public static func make(_ prefix: String, at date: Date = Date()) -> String {
-        var ms = UInt64(max(0, date.timeIntervalSince1970 * 1000))
+        let now = UInt64(max(0, date.timeIntervalSince1970 * 1000))
+        let random: UInt64 = recent.withLock { recent in
+            let mask: UInt64 = (1 << 60) - 1
+            if let previous = recent[now], previous < mask {
+                recent[now] = previous + 1
+                return previous + 1
+            }
+            if recent.count >= 256, let oldest = recent.keys.min() { recent[oldest] = nil }
+            // A fresh random part, with room below 2⁶⁰ to count up in.
+            var rng = SystemRandomNumberGenerator()
+            let fresh = rng.next() & (mask >> 1)
+            recent[now] = fresh
+            return fresh
+        }
+        var ms = now
         var time = [Character](repeating: "0", count: 10)
         for i in (0..<10).reversed() {
             time[i] = alphabet[Int(ms & 31)]
             ms >>= 5
         }
-        var rng = SystemRandomNumberGenerator()
-        let random = (0..<12).map { _ in alphabet[Int(rng.next() & 31)] }
-        return "\(prefix)_\(String(time))\(String(random))"
+        var bits = random
+        var tail = [Character](repeating: "0", count: 12)
+        for i in (0..<12).reversed() {
+            tail[i] = alphabet[Int(bits & 31)]
+            bits >>= 5
+        }
+        return "\(prefix)_\(String(time))\(String(tail))"
     }
 }

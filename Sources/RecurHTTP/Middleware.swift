@@ -77,7 +77,7 @@ public struct IdempotencyMiddleware<Context: RequestContext>: RouterMiddleware {
             } catch {
                 let problem = Problem.from(error)
                 try await service.completeIdempotencyKey(key, apiKey: scope, status: problem.status, contentType: "application/problem+json",
-                                                         body: String(decoding: (try? JSONEncoder().encode(problem)) ?? Data(), as: UTF8.self))
+                                                         body: String(decoding: problem.body, as: UTF8.self))
                 throw error
             }
             let collector = BodyCollector()

@@ -116,10 +116,15 @@ public struct Problem: Sendable, Encodable {
         }
     }
 
-    func response() -> Response {
+    /// The problem+json body, exactly as it is sent.
+    var body: Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let data = (try? encoder.encode(self)) ?? Data("{\"code\":\"internal\",\"status\":500}".utf8)
+        return (try? encoder.encode(self)) ?? Data("{\"code\":\"internal\",\"status\":500}".utf8)
+    }
+
+    func response() -> Response {
+        let data = body
         var headers = HTTPFields()
         headers[.contentType] = "application/problem+json"
         return Response(status: .init(code: status), headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
