@@ -119,6 +119,9 @@ public struct CustomerRecord: Record, Equatable {
     public var members: [Member]
     public var usage: [String: Usage]
     public var testClock: String?
+    /// The saved payment method automatic renewals charge (a sandbox card until
+    /// the payment gateways land).
+    public var paymentMethod: PaymentMethod?
 
     public var columns: [String: ColumnValue] {
         ["email": .text(invoiceEmails.first?.lowercased())]
@@ -160,6 +163,20 @@ public struct CustomerRecord: Record, Equatable {
     }
 }
 
+/// A saved payment method. `sandbox_card` charges succeed or fail by card number
+/// (4242 4242 4242 4242 succeeds; 4000 0000 0000 0341 is declined), as Stripe's
+/// test cards do.
+public struct PaymentMethod: Codable, Sendable, Hashable {
+    public var kind: String
+    public var last4: String
+    public var number: String?
+    public init(kind: String = "sandbox_card", number: String) {
+        self.kind = kind
+        self.number = number
+        self.last4 = String(number.suffix(4))
+    }
+}
+
 public struct SeatAssignment: Codable, Sendable, Hashable {
     public var email: String
     public var name: String?
@@ -176,16 +193,24 @@ public struct SubscriptionRecord: Record, Equatable {
     public var subscription: Subscription
     public var created: Date
     public var seatAssignments: [SeatAssignment]
+    /// Where collecting its money stands (nil: nothing open).
+    public var collection: Collection?
+    /// When the billing run must next look at it (nil: never again).
+    public var nextBillingAt: Date?
     public var id: String { subscription.id.rawValue }
     public var columns: [String: ColumnValue] {
         ["customer_id": .text(subscription.customer.rawValue),
          "status": .text(subscription.status.rawValue),
-         "period_end": .text(subscription.currentPeriod.end.description)]
+         "period_end": .text(subscription.currentPeriod.end.description),
+         "next_billing_at": .int(nextBillingAt.map { Int64($0.timeIntervalSince1970.rounded(.down)) })]
     }
-    public init(subscription: Subscription, created: Date, seatAssignments: [SeatAssignment] = []) {
+    public init(subscription: Subscription, created: Date, seatAssignments: [SeatAssignment] = [], collection: Collection? = nil,
+                nextBillingAt: Date? = nil) {
         self.subscription = subscription
         self.created = created
         self.seatAssignments = seatAssignments
+        self.collection = collection
+        self.nextBillingAt = nextBillingAt
     }
 }
 
@@ -204,12 +229,16 @@ public struct InvoiceRecord: Record, Equatable {
     public var issueDate: CivilDate
     public var dueDate: CivilDate
     public var created: Date
+    /// `<subscription>@<period start>` for an invoice the billing run issued: unique, so
+    /// no period is ever invoiced twice, whatever crashes or second workers do.
+    public var billingKey: String?
     public var columns: [String: ColumnValue] {
         ["customer_id": .text(customer), "status": .text(status.rawValue), "number": .text(number),
-         "subscription_id": .text(subscriptions.first)]
+         "subscription_id": .text(subscriptions.first), "billing_key": .text(billingKey)]
     }
     public init(id: String, number: String?, customer: String, subscriptions: [String], status: Status, currency: Currency,
-                lines: [InvoiceLine], totals: Totals, amountPaid: Money, issueDate: CivilDate, dueDate: CivilDate, created: Date) {
+                lines: [InvoiceLine], totals: Totals, amountPaid: Money, issueDate: CivilDate, dueDate: CivilDate, created: Date,
+                billingKey: String? = nil) {
         self.id = id
         self.number = number
         self.customer = customer
@@ -222,6 +251,12 @@ public struct InvoiceRecord: Record, Equatable {
         self.issueDate = issueDate
         self.dueDate = dueDate
         self.created = created
+        self.billingKey = billingKey
+    }
+
+    /// What is still to be paid.
+    public var amountDue: Money {
+        Money(minorUnits: max(0, totals.amountDue.minorUnits - amountPaid.minorUnits), currency: currency)
     }
 }
 
@@ -405,8 +440,8 @@ public enum Schema {
         Table(name: PromotionRecord.table, textColumns: [], intColumns: []),
         Table(name: CatalogRulesRecord.table, textColumns: [], intColumns: []),
         Table(name: CustomerRecord.table, textColumns: ["email"], intColumns: []),
-        Table(name: SubscriptionRecord.table, textColumns: ["customer_id", "status", "period_end"], intColumns: []),
-        Table(name: InvoiceRecord.table, textColumns: ["customer_id", "status", "number", "subscription_id"], intColumns: []),
+        Table(name: SubscriptionRecord.table, textColumns: ["customer_id", "status", "period_end"], intColumns: ["next_billing_at"]),
+        Table(name: InvoiceRecord.table, textColumns: ["customer_id", "status", "number", "subscription_id", "billing_key"], intColumns: []),
         Table(name: NoteRecord.table, textColumns: ["subscription_id"], intColumns: []),
         Table(name: AuditRecord.table, textColumns: ["customer_id", "target"], intColumns: []),
         Table(name: EventRecord.table, textColumns: ["type", "customer_id"], intColumns: ["dispatched"]),
@@ -414,5 +449,24 @@ public enum Schema {
         Table(name: WebhookDeliveryRecord.table, textColumns: ["endpoint_id", "status"], intColumns: ["next_attempt_at"]),
         Table(name: APIKeyRecord.table, textColumns: ["hash"], intColumns: []),
         Table(name: IdempotencyRecord.table, textColumns: [], intColumns: ["created_at"]),
+        Table(name: TestClockRecord.table, textColumns: [], intColumns: []),
     ]
 }
+
+/// A test clock: customers attached to it live at its time, which only moves when
+/// it is advanced (test mode only).
+public struct TestClockRecord: Record, Equatable {
+    public static let table = "test_clocks"
+    public var id: String
+    public var name: String
+    public var now: Date
+    public var created: Date
+    public var columns: [String: ColumnValue] { [:] }
+    public init(id: String, name: String, now: Date, created: Date) {
+        self.id = id
+        self.name = name
+        self.now = now
+        self.created = created
+    }
+}
+

@@ -79,6 +79,10 @@ public protocol Transaction: Sendable {
     func lock<R: Record>(_ type: R.Type, id: String) async throws -> R?
     /// Records whose columns equal every filter, in id order, after `startingAfter`.
     func list<R: Record>(_ type: R.Type, filters: [String: ColumnValue], limit: Int, startingAfter: String?) async throws -> Page<R>
+    /// Records whose integer `column` is at most `value`, lowest first: the due
+    /// subscriptions of a billing run. On PostgreSQL the rows are locked with
+    /// `FOR UPDATE SKIP LOCKED`, so concurrent workers claim disjoint batches.
+    func due<R: Record>(_ type: R.Type, column: String, atMost value: Int64, limit: Int) async throws -> [R]
     /// Every record matching the filters (for small sets such as the catalog).
     func all<R: Record>(_ type: R.Type, filters: [String: ColumnValue]) async throws -> [R]
     /// The next value of a gap-free counter (invoice numbers): it only advances when

@@ -35,5 +35,13 @@ enum Migrations {
                 + table("idempotency_keys", int: ["created_at"], collation: c)
                 + ["CREATE TABLE sequences (name TEXT PRIMARY KEY, value BIGINT NOT NULL)"]
         },
+        Migration(version: 2, name: "billing runs, test clocks") { c in
+            [
+                "ALTER TABLE subscriptions ADD COLUMN next_billing_at BIGINT",
+                "CREATE INDEX idx_subscriptions_next_billing_at ON subscriptions (next_billing_at)",
+                "ALTER TABLE invoices ADD COLUMN billing_key TEXT",
+                "CREATE UNIQUE INDEX ux_invoices_billing_key ON invoices (billing_key)",
+            ] + table("test_clocks", collation: c)
+        },
     ]
 }

@@ -173,7 +173,8 @@ struct SQLTransaction: RecurEngine.Transaction {
             query.appendInterpolation(unsafeRaw: ", ")
             query.appendInterpolation(bind: bind(v))
         }
-        query.appendInterpolation(unsafeRaw: ") ON CONFLICT (id) DO NOTHING RETURNING id")
+        // Any unique conflict — the id, or an invoice's billing key — is a duplicate.
+        query.appendInterpolation(unsafeRaw: ") ON CONFLICT DO NOTHING RETURNING id")
         let rows = try await db.raw(query).all()
         if rows.isEmpty { throw StoreError(.duplicate, table: R.table, id: record.id) }
     }
@@ -240,6 +241,13 @@ struct SQLTransaction: RecurEngine.Transaction {
         let rows = try await db.raw(select(type, filters: filters, startingAfter: startingAfter, limit: limit + 1)).all()
         let items: [R] = try rows.prefix(limit).map { try decode($0) }
         return Page(items: items, hasMore: rows.count > limit)
+    }
+
+    func due<R: Record>(_ type: R.Type, column: String, atMost value: Int64, limit: Int) async throws -> [R] {
+        precondition(column.allSatisfy { $0.isLetter || $0 == "_" }, "column names are identifiers")
+        var query = SQLQueryString("SELECT data FROM \(ident: R.table) WHERE \(ident: column) <= \(bind: value) ORDER BY \(ident: column), id LIMIT \(bind: limit)")
+        if rowLocks { query.appendInterpolation(unsafeRaw: " FOR UPDATE SKIP LOCKED") }
+        return try await db.raw(query).all().map { try decode($0) }
     }
 
     func all<R: Record>(_ type: R.Type, filters: [String: ColumnValue]) async throws -> [R] {

@@ -19,7 +19,7 @@ struct Recur: AsyncParsableCommand {
             RECUR_DATABASE_URL=postgres://… runs it on PostgreSQL.
             """,
         version: RecurInfo.version,
-        subcommands: [Serve.self, Migrate.self, APIKeyCommand.self, CatalogCommand.self, QuoteCommand.self]
+        subcommands: [Serve.self, Migrate.self, APIKeyCommand.self, CatalogCommand.self, QuoteCommand.self, BenchCommand.self]
     )
 
     mutating func run() async throws {

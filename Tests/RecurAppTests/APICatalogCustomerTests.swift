@@ -120,9 +120,10 @@ struct APICatalogTests {
             #expect((p3["data"] as? [[String: Any]])?.map { $0["id"] as? String } == ["workspace"])
             #expect(p3["has_more"] as? Bool == false)
 
-            // A limit out of 1…100 is clamped, not refused.
-            let p0 = try await client.call(.get, "/v1/products?limit=0").json
-            #expect((p0["data"] as? [Any])?.count == 1)
+            // A limit out of 1…100 is refused, naming the field.
+            let p0 = try await client.call(.get, "/v1/products?limit=0")
+            try expectProblem(p0, 400, "request.invalid", field: "limit")
+            try expectProblem(try await client.call(.get, "/v1/products?limit=101"), 400, "request.invalid", field: "limit")
             // A limit that is not a number cannot be read.
             try expectProblem(try await client.call(.get, "/v1/products?limit=many"), 400, "request.invalid")
         }
