@@ -16,6 +16,9 @@ extension RecurError.Code {
     public static let seatAssignmentsInvalid: Self = "seat_assignments.invalid"
     public static let webhookEndpointInvalid: Self = "webhook_endpoint.invalid"
     public static let usageInvalid: Self = "usage.invalid"
+    public static let testClockDisabled: Self = "test_clock.disabled"
+    public static let testClockBackwards: Self = "test_clock.backwards"
+    public static let invoiceNotPayable: Self = "invoice.not_payable"
 }
 
 extension RecurError {

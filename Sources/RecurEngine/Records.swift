@@ -122,6 +122,8 @@ public struct CustomerRecord: Record, Equatable {
     /// The saved payment method automatic renewals charge (a sandbox card until
     /// the payment gateways land).
     public var paymentMethod: PaymentMethod?
+    /// The most users seen per product since its in-arrears month opened (000: billed on the peak).
+    public var peakUsers: [String: Int64]?
 
     public var columns: [String: ColumnValue] {
         ["email": .text(invoiceEmails.first?.lowercased())]

@@ -15,10 +15,12 @@ public struct CustomerChanges: Sendable {
     public var contacts: [Contact]?
     public var taxExempt: Bool?
     public var metadata: [String: String]?
+    /// The test clock the customer lives on (test mode, at creation only).
+    public var testClock: String?
 
     public init(name: String? = nil, taxID: String? = nil, address: String? = nil, country: String? = nil, region: String? = nil,
                 currency: String? = nil, locale: String? = nil, timeZone: String? = nil, invoiceEmails: [String]? = nil,
-                contacts: [Contact]? = nil, taxExempt: Bool? = nil, metadata: [String: String]? = nil) {
+                contacts: [Contact]? = nil, taxExempt: Bool? = nil, metadata: [String: String]? = nil, testClock: String? = nil) {
         self.name = name
         self.taxID = taxID
         self.address = address
@@ -31,6 +33,7 @@ public struct CustomerChanges: Sendable {
         self.contacts = contacts
         self.taxExempt = taxExempt
         self.metadata = metadata
+        self.testClock = testClock
     }
 }
 
@@ -111,8 +114,13 @@ extension RecurService {
         if input.currency == nil { missing.append(RecurError(.requestInvalid, field: "currency", "currency is required")) }
         if !missing.isEmpty { throw RecurErrors(missing) }
         try apply(input, to: &c, creating: true)
+        if input.testClock != nil { try requireTestMode() }
+        c.testClock = input.testClock
         let created = c
         return try await command(actor) { tx, log in
+            if let clock = created.testClock, try await tx.find(TestClockRecord.self, id: clock) == nil {
+                throw RecurErrors([RecurError(.resourceNotFound, field: "test_clock", "No test clock \(clock)", ["id": .text(clock)])])
+            }
             try await tx.insert(created)
             log.audit("customer.created", target: created.id, customer: created.id, before: String?.none, after: created)
             log.emit("customer.created", customer: created.id, object: created)
@@ -182,6 +190,11 @@ extension RecurService {
             var usage = before.usage[product] ?? Usage()
             for (q, v) in quotas { usage.values[Quota(rawValue: q)] = v }
             after.usage[product] = usage
+            if let users = quotas[Quota.users.rawValue] {
+                var peaks = after.peakUsers ?? [:]
+                peaks[product] = max(peaks[product] ?? 0, users)
+                after.peakUsers = peaks
+            }
             try await tx.update(after)
             log.audit("usage.reported", target: id, customer: id, before: before.usage[product], after: usage)
             log.emit("usage.reported", customer: id, object: ["product": product])

@@ -56,7 +56,7 @@ extension RecurService {
             let ctx = try await self.context(tx, customer: id)
             return try Checkout(catalog: ctx.catalog, customer: ctx.customer.pricingCustomer, subscriptions: ctx.subscriptions.map(\.subscription),
                                 usage: ctx.customer.usageByProduct)
-                .quote(order, on: date ?? self.today(for: ctx.customer, at: now), newID: { _ in SubscriptionID(RecordID.make("sub", at: now)) })
+                .quote(order, on: try await self.day(date, for: ctx.customer, tx, default: now), newID: { _ in SubscriptionID(RecordID.make("sub", at: now)) })
         }
     }
 
@@ -67,19 +67,22 @@ extension RecurService {
             let ctx = try await self.context(tx, customer: id)
             let quote = try Checkout(catalog: ctx.catalog, customer: ctx.customer.pricingCustomer,
                                      subscriptions: ctx.subscriptions.map(\.subscription), usage: ctx.customer.usageByProduct)
-                .quote(order, on: date ?? self.today(for: ctx.customer, at: log.now),
+                .quote(order, on: try await self.day(date, for: ctx.customer, tx, default: log.now),
                        newID: { _ in SubscriptionID(RecordID.make("sub", at: log.now)) })
             var written: [SubscriptionRecord] = []
             for s in quote.subscriptions {
                 if let existing = ctx.subscriptions.first(where: { $0.id == s.id.rawValue }) {
                     var record = existing
                     record.subscription = s
+                    record.collection = nil
+                    record.nextBillingAt = self.nextBillingAt(s, collection: nil, customer: ctx.customer)
                     try await tx.update(record)
                     log.audit("subscription.updated", target: record.id, customer: id, before: existing.subscription, after: s)
                     log.emit("subscription.updated", customer: id, object: s)
                     written.append(record)
                 } else {
-                    let record = SubscriptionRecord(subscription: s, created: log.now)
+                    let record = SubscriptionRecord(subscription: s, created: log.now,
+                                                    nextBillingAt: self.nextBillingAt(s, collection: nil, customer: ctx.customer))
                     try await tx.insert(record)
                     log.audit("subscription.created", target: record.id, customer: id, before: String?.none, after: s)
                     log.emit("subscription.created", customer: id, object: s)
@@ -104,17 +107,23 @@ extension RecurService {
     /// gap-free per year, open when something is due, paid when the lines come to
     /// zero or a credit (which goes to the customer's balance).
     func issueInvoice(_ tx: any Transaction, _ log: CommandLog, customer: inout CustomerRecord, lines: [InvoiceLine],
-                      subscriptions: [String], date: CivilDate) async throws -> InvoiceRecord? {
+                      subscriptions: [String], date: CivilDate, dueDate: CivilDate? = nil, billingKey: String? = nil) async throws -> InvoiceRecord? {
         guard !lines.isEmpty else { return nil }
         let totals = try Totals(lines: lines, currency: customer.currency)
         let series = "INV-\(date.year)"
         let n = try await tx.nextSequenceValue(series)
         let number = "\(series)-\(String(repeating: "0", count: max(0, 6 - String(n).count)))\(n)"
         if totals.creditToBalance.isPositive { customer.balance = try customer.balance - totals.creditToBalance }
+        // A credit on the customer's balance pays what it can of the new invoice.
+        var paid = Money.zero(customer.currency)
+        if totals.amountDue.isPositive && customer.balance.isNegative {
+            paid = try Money.min(totals.amountDue, try customer.balance.negated())
+            customer.balance = try customer.balance + paid
+        }
         let invoice = InvoiceRecord(id: RecordID.make("in", at: log.now), number: number, customer: customer.id, subscriptions: subscriptions,
-                                    status: totals.amountDue.isPositive ? .open : .paid, currency: customer.currency, lines: lines,
-                                    totals: totals, amountPaid: .zero(customer.currency), issueDate: date,
-                                    dueDate: PaymentTerms.immediate.dueDate(issuedOn: date), created: log.now)
+                                    status: try paid.isLess(than: totals.amountDue) ? .open : .paid, currency: customer.currency, lines: lines,
+                                    totals: totals, amountPaid: paid, issueDate: date,
+                                    dueDate: dueDate ?? PaymentTerms.immediate.dueDate(issuedOn: date), created: log.now, billingKey: billingKey)
         try await tx.insert(invoice)
         log.audit("invoice.created", target: invoice.id, customer: customer.id, before: String?.none, after: invoice)
         log.emit("invoice.created", customer: customer.id, object: invoice)
@@ -156,7 +165,7 @@ extension RecurService {
         if let seats = request.seats { target.seats = seats }
         if let months = request.cycleMonths { target.cycle = try BillingCycle(months: months) }
         for (addOn, q) in request.addOns ?? [:] { target.addOns[AddOnID(addOn)] = q }
-        let date = request.date ?? today(for: ctx.customer, at: now)
+        let date = try await day(request.date, for: ctx.customer, tx, default: now)
         return (ctx, record, try changes.change(s, to: target, on: date))
     }
 
@@ -170,9 +179,9 @@ extension RecurService {
     public func applyChange(subscription id: String, _ request: ChangeRequest, actor: Actor) async throws -> ChangeOutcome {
         try await command(actor) { tx, log in
             let (ctx, _, result) = try await self.computeChange(tx, subscription: id, request, now: log.now)
-            try await self.save(tx, log, result.subscriptions, previous: ctx.subscriptions)
+            try await self.save(tx, log, result.subscriptions, previous: ctx.subscriptions, customer: ctx.customer)
             var customer = ctx.customer
-            let date = request.date ?? self.today(for: ctx.customer, at: log.now)
+            let date = try await self.day(request.date, for: ctx.customer, tx, default: log.now)
             let invoice = try await self.issueInvoice(tx, log, customer: &customer, lines: result.lines,
                                                       subscriptions: result.subscriptions.map(\.id.rawValue), date: date)
             if customer != ctx.customer { try await tx.update(customer) }
@@ -180,11 +189,12 @@ extension RecurService {
         }
     }
 
-    func save(_ tx: any Transaction, _ log: CommandLog, _ subs: [Subscription], previous: [SubscriptionRecord]) async throws {
+    func save(_ tx: any Transaction, _ log: CommandLog, _ subs: [Subscription], previous: [SubscriptionRecord], customer: CustomerRecord) async throws {
         for s in subs {
             guard var record = previous.first(where: { $0.id == s.id.rawValue }) else { continue }
             let before = record.subscription
             record.subscription = s
+            record.nextBillingAt = nextBillingAt(s, collection: record.collection, customer: customer)
             try await tx.update(record)
             log.audit("subscription.updated", target: record.id, customer: s.customer.rawValue, before: before, after: s)
             log.emit("subscription.updated", customer: s.customer.rawValue, object: s)
@@ -199,6 +209,7 @@ extension RecurService {
             let ctx = try await self.context(tx, customer: record.subscription.customer.rawValue)
             let before = record.subscription
             record.subscription = try change(before, ctx.catalog, ctx.customer)
+            record.nextBillingAt = self.nextBillingAt(record.subscription, collection: record.collection, customer: ctx.customer)
             try await tx.update(record)
             log.audit(action, target: id, customer: before.customer.rawValue, before: before, after: record.subscription)
             log.emit("subscription.updated", customer: before.customer.rawValue, object: record.subscription)

@@ -1,5 +1,5 @@
 import Foundation
-import RecurCore
+public import RecurCore
 public import Logging
 
 /// Who makes a change: an API key, a staff member, the billing run.
@@ -14,11 +14,18 @@ public struct Actor: Sendable, Hashable {
 public final class RecurService: Sendable {
     public let store: any Store
     public let clock: any Clock
+    /// Dunning, grace and reminder rules of the billing run.
+    public let policy: BillingPolicy
+    /// Test clocks are refused unless this is set (`recur serve --test-mode`).
+    public let testMode: Bool
     let logger: Logger
 
-    public init(store: any Store, clock: any Clock = SystemClock(), logger: Logger = Logger(label: "recur.engine")) {
+    public init(store: any Store, clock: any Clock = SystemClock(), policy: BillingPolicy = .standard, testMode: Bool = false,
+                logger: Logger = Logger(label: "recur.engine")) {
         self.store = store
         self.clock = clock
+        self.policy = policy
+        self.testMode = testMode
         self.logger = logger
     }
 

@@ -72,7 +72,7 @@ public enum LifecycleAction: Hashable, Sendable {
     case lock
 
     /// A stable key for reminders, so each is sent once.
-    func reminderKey(on date: CivilDate) -> String? {
+    public func reminderKey(on date: CivilDate) -> String? {
         switch self {
         case .trialReminder(let d): "trial-\(d)@\(date)"
         case .renewalReminder(let d): "renewal-\(d)@\(date)"

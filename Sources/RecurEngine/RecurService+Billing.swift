@@ -1,0 +1,258 @@
+public import Foundation
+import RecurCore
+
+/// What a billing run did.
+public struct BillingReport: Sendable, Hashable, CustomStringConvertible {
+    public var subscriptions = 0
+    public var invoices = 0
+    public var chargesSucceeded = 0
+    public var chargesFailed = 0
+    public var actions: [String: Int] = [:]
+    public init() {}
+
+    mutating func merge(_ o: BillingReport) {
+        subscriptions += o.subscriptions
+        invoices += o.invoices
+        chargesSucceeded += o.chargesSucceeded
+        chargesFailed += o.chargesFailed
+        for (k, v) in o.actions { actions[k, default: 0] += v }
+    }
+
+    public var description: String {
+        "\(subscriptions) subscriptions, \(invoices) invoices, \(chargesSucceeded) charges succeeded, \(chargesFailed) failed; "
+            + actions.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+    }
+}
+
+extension RecurService {
+    /// The instant a civil date starts in the customer's time zone.
+    func instant(_ date: CivilDate, for customer: CustomerRecord) -> Date {
+        date.startInstant(in: TimeZone(identifier: customer.timeZone) ?? .gmt)
+    }
+
+    /// When the billing run must next look at `s`, or nil.
+    func nextBillingAt(_ s: Subscription, collection: Collection?, customer: CustomerRecord) -> Date? {
+        Lifecycle.next(s, collection: collection ?? .clear, policy: policy).map { instant($0.on, for: customer) }
+    }
+
+    /// The time a customer lives at: its test clock's, or the real one.
+    func now(for customer: CustomerRecord, _ tx: any Transaction, default now: Date) async throws -> Date {
+        guard let id = customer.testClock else { return now }
+        return try await tx.find(TestClockRecord.self, id: id)?.now ?? now
+    }
+
+    /// `date`, or today for the customer (on its test clock, if it has one).
+    func day(_ date: CivilDate?, for customer: CustomerRecord, _ tx: any Transaction, default now: Date) async throws -> CivilDate {
+        if let date { return date }
+        return today(for: customer, at: try await self.now(for: customer, tx, default: now))
+    }
+
+    /// Runs the billing for everything due at `now` (or the real time): in batches of
+    /// `batchSize` subscriptions, each batch one transaction with its invoices, audit
+    /// entries and events. Subscriptions of customers on a test clock are left to
+    /// their clock. Returns what was done.
+    ///
+    /// A subscription is claimed by its indexed `next_billing_at`; every action that
+    /// has fallen due is applied in date order (renewals, retries, expiry…), and the
+    /// next time is set. Each renewal invoice carries the unique key
+    /// `<subscription>@<period start>`, so a second worker or a re-run after a crash
+    /// can never invoice a period twice.
+    @discardableResult
+    public func runBilling(until now: Date? = nil, batchSize: Int = 500, charger: any PaymentCharger = SandboxCharger(),
+                           testClock: String? = nil) async throws -> BillingReport {
+        let now = now ?? clock.now()
+        var total = BillingReport()
+        var skippedSoFar = Set<String>()
+        while true {
+            let seconds = Int64(now.timeIntervalSince1970.rounded(.down))
+            let skipped = skippedSoFar
+            let (report, done, skip) = try await store.transaction { tx in
+                let due = try await tx.due(SubscriptionRecord.self, column: "next_billing_at", atMost: seconds, limit: batchSize + skipped.count)
+                    .filter { !skipped.contains($0.id) }
+                if due.isEmpty { return (BillingReport(), true, Set<String>()) }
+                let catalog = try await self.loadCatalog(tx)
+                var report = BillingReport()
+                var skip = Set<String>()
+                var customers: [String: CustomerRecord] = [:]
+                let log = CommandLog(actor: Actor("billing"), now: now)
+                for record in due.prefix(batchSize) {
+                    let cid = record.subscription.customer.rawValue
+                    if customers[cid] == nil { customers[cid] = try await tx.lock(CustomerRecord.self, id: cid) }
+                    guard var customer = customers[cid], customer.testClock == testClock else {
+                        skip.insert(record.id)
+                        continue
+                    }
+                    let at = try await self.now(for: customer, tx, default: now)
+                    let r = try await self.process(record, customer: &customer, catalog: catalog, until: at, charger: charger, tx: tx, log: log)
+                    customers[cid] = customer
+                    report.merge(r)
+                }
+                for c in customers.values { try await tx.update(c) }
+                for a in log.audits { try await tx.insert(a) }
+                for e in log.events { try await tx.insert(e) }
+                return (report, false, skip)
+            }
+            total.merge(report)
+            skippedSoFar.formUnion(skip)
+            if done || (report.subscriptions == 0 && skip.isEmpty) { break }
+        }
+        return total
+    }
+
+    /// Applies every action of one subscription that has fallen due by `until`, in
+    /// order, and stores the subscription with its next billing time.
+    func process(_ record: SubscriptionRecord, customer: inout CustomerRecord, catalog: Catalog, until: Date,
+                 charger: any PaymentCharger, tx: any Transaction, log: CommandLog) async throws -> BillingReport {
+        var report = BillingReport()
+        report.subscriptions = 1
+        var r = record
+        var c = r.collection ?? .clear
+        let today = today(for: customer, at: until)
+        let cid = customer.id
+        var steps = 0
+        while let (on, action) = Lifecycle.next(r.subscription, collection: c, policy: policy), on <= today, steps < 10_000 {
+            steps += 1
+            let before = r.subscription
+            let name: String
+            switch action {
+            case .trialReminder(let days):
+                name = "trial_reminder"
+                c.remindersSent.insert(action.reminderKey(on: on)!)
+                log.emit("subscription.trial_will_end", customer: cid, object: ["subscription": r.id, "days_left": String(days), "trial_end": r.subscription.trialEnd?.description ?? ""])
+            case .renewalReminder(let days):
+                name = "renewal_reminder"
+                c.remindersSent.insert(action.reminderKey(on: on)!)
+                log.emit("subscription.renewal_reminder", customer: cid, object: ["subscription": r.id, "days_left": String(days), "renews_on": r.subscription.currentPeriod.end.description])
+            case .endTrial:
+                name = "trial_ended"
+                let changes = SubscriptionChanges(catalog: catalog, customer: customer.pricingCustomer, usage: customer.usageByProduct)
+                let result = try changes.endTrial(r.subscription, hasPaymentMethod: customer.paymentMethod != nil)
+                r.subscription = result.subscription
+                c = Collection(remindersSent: c.remindersSent)
+                if !result.lines.isEmpty {
+                    try await collect(&r, &c, lines: result.lines, on: on, customer: &customer, charger: charger, tx: tx, log: log, report: &report)
+                }
+            case .periodEnd:
+                let plan = try catalog.plan(r.subscription.plan, field: "plan")
+                if plan.isInArrears {
+                    name = "arrears_closed"
+                    let product = r.subscription.product.rawValue
+                    let endUsers = Int(customer.usage[product]?[.users] ?? 0)
+                    let peak = Int(max(customer.peakUsers?[product] ?? 0, Int64(endUsers)))
+                    let (lines, due) = try ArrearsBilling(catalog: catalog, customer: customer.pricingCustomer)
+                        .close(r.subscription, month: r.subscription.currentPeriod, peakUsers: peak, endOfPeriodUsers: endUsers)
+                    var peaks = customer.peakUsers ?? [:]
+                    peaks[product] = Int64(endUsers)
+                    customer.peakUsers = peaks
+                    if try await issueRunInvoice(&r, lines: lines, on: on, due: due, customer: &customer, tx: tx, log: log) != nil { report.invoices += 1 }
+                    if r.subscription.cancelAtPeriodEnd {
+                        r.subscription.status = .cancelled
+                    } else {
+                        r.subscription.currentPeriod = r.subscription.schedule.period(containing: r.subscription.currentPeriod.end)
+                    }
+                } else {
+                    let result = try Renewal(catalog: catalog, customer: customer.pricingCustomer).renew(r.subscription)
+                    r.subscription = result.subscription
+                    if r.subscription.status == .cancelled {
+                        name = "cancelled"
+                        c = .clear
+                    } else {
+                        name = "renewed"
+                        c = Collection(remindersSent: c.remindersSent.filter { !$0.hasPrefix("renewal-") })
+                        if r.subscription.status == .pastDue { r.subscription.status = .active }
+                        try await collect(&r, &c, lines: result.lines, on: on, customer: &customer, charger: charger, tx: tx, log: log, report: &report)
+                    }
+                }
+            case .retryCharge(let attempt):
+                name = "charge_retried"
+                guard let invoiceID = c.openInvoice, var invoice = try await tx.find(InvoiceRecord.self, id: invoiceID) else {
+                    c = Collection(remindersSent: c.remindersSent)
+                    break
+                }
+                if invoice.status == .paid || invoice.amountDue.isZero {
+                    c = Collection(remindersSent: c.remindersSent)
+                    r.subscription.status = .active
+                    break
+                }
+                let outcome = try await charge(&invoice, customer: customer, charger: charger, tx: tx, log: log, report: &report)
+                if outcome {
+                    c = Collection(remindersSent: c.remindersSent)
+                    r.subscription.status = .active
+                } else {
+                    c.failedCharges = attempt
+                }
+            case .expire:
+                name = "expired"
+                r.subscription.status = .expired
+                c.expiredOn = on
+                log.emit("subscription.expired", customer: cid, object: r.subscription)
+            case .lock:
+                name = "locked"
+                r.subscription.status = .locked
+                log.emit("subscription.locked", customer: cid, object: r.subscription)
+            }
+            report.actions[name, default: 0] += 1
+            if before != r.subscription {
+                log.audit("subscription.\(name)", target: r.id, customer: cid, before: before, after: r.subscription)
+            }
+        }
+        r.collection = c == .clear ? nil : c
+        r.nextBillingAt = nextBillingAt(r.subscription, collection: c, customer: customer)
+        try await tx.update(r)
+        return report
+    }
+
+    /// Invoices `lines` for the period just started and collects them: charged to
+    /// the saved method under automatic renewal (a failure starts dunning), or left
+    /// open for a manual renewal (the grace period starts).
+    func collect(_ r: inout SubscriptionRecord, _ c: inout Collection, lines: [InvoiceLine], on: CivilDate, customer: inout CustomerRecord,
+                 charger: any PaymentCharger, tx: any Transaction, log: CommandLog, report: inout BillingReport) async throws {
+        let due = policy.paymentTerms.dueDate(issuedOn: on)
+        guard var invoice = try await issueRunInvoice(&r, lines: lines, on: on, due: due, customer: &customer, tx: tx, log: log) else { return }
+        report.invoices += 1
+        guard invoice.status == .open else { return }
+        if r.subscription.renewalMode == .automatic, customer.paymentMethod != nil {
+            if try await charge(&invoice, customer: customer, charger: charger, tx: tx, log: log, report: &report) { return }
+            r.subscription.status = .pastDue
+            c.openInvoice = invoice.id
+            c.openSince = on
+            c.failedCharges = 1
+        } else {
+            c.openInvoice = invoice.id
+            c.openSince = on
+            c.failedCharges = 0
+        }
+    }
+
+    /// Issues a run invoice under its unique billing key; nil when that period was
+    /// already invoiced (a second worker, a re-run) or there is nothing to invoice.
+    func issueRunInvoice(_ r: inout SubscriptionRecord, lines: [InvoiceLine], on: CivilDate, due: CivilDate, customer: inout CustomerRecord,
+                         tx: any Transaction, log: CommandLog) async throws -> InvoiceRecord? {
+        guard !lines.isEmpty else { return nil }
+        let key = "\(r.id)@\(lines.compactMap(\.period?.start).min() ?? on)"
+        guard try await tx.all(InvoiceRecord.self, filters: ["billing_key": .text(key)]).isEmpty else { return nil }
+        let invoice = try await issueInvoice(tx, log, customer: &customer, lines: lines, subscriptions: [r.id], date: on, dueDate: due, billingKey: key)
+        if let invoice { r.subscription.paidForPeriod = invoice.totals.net }
+        return invoice
+    }
+
+    /// Charges an open invoice; true when it was paid.
+    func charge(_ invoice: inout InvoiceRecord, customer: CustomerRecord, charger: any PaymentCharger, tx: any Transaction,
+                log: CommandLog, report: inout BillingReport) async throws -> Bool {
+        guard let method = customer.paymentMethod else { return false }
+        let amount = invoice.amountDue
+        switch try await charger.charge(method, amount: amount, invoice: invoice.id) {
+        case .succeeded(let reference):
+            invoice.amountPaid = try invoice.amountPaid + amount
+            invoice.status = .paid
+            try await tx.update(invoice)
+            report.chargesSucceeded += 1
+            log.emit("invoice.paid", customer: customer.id, object: ["invoice": invoice.id, "reference": reference, "amount": amount.description])
+            return true
+        case .failed(let reason):
+            report.chargesFailed += 1
+            log.emit("invoice.payment_failed", customer: customer.id, object: ["invoice": invoice.id, "reason": reason])
+            return false
+        }
+    }
+}
