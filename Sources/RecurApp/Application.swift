@@ -85,6 +85,26 @@ public struct WebhookDeliveryService: Service {
     }
 }
 
+/// Runs the billing every `interval` seconds while the server runs: renewals, charges,
+/// dunning, reminders, expiry, month closes (customers on test clocks move with their clock).
+public struct BillingRunService: Service {
+    let service: RecurService
+    let interval: Int
+    let logger: Logger
+
+    public func run() async throws {
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            do {
+                let report = try await service.runBilling()
+                if report.subscriptions > 0 { logger.info("billing run: \(report)") }
+            } catch {
+                logger.error("billing run failed: \(error)")
+            }
+            try? await Task.sleep(for: .seconds(interval))
+        }
+    }
+}
+
 /// Holds the store open while the server runs and closes it after the server has
 /// stopped (services shut down in reverse order, so the HTTP server goes first).
 struct StoreLifecycleService: Service {
@@ -101,11 +121,12 @@ public func buildApplication(_ config: RecurConfiguration, clock: any Clock = Sy
     var logger = logger ?? Logger(label: "recur")
     logger.logLevel = Logger.Level(rawValue: config.logLevel) ?? .info
     let store = try await openStore(config.databaseURL, logger: logger)
-    let service = RecurService(store: store, clock: clock, logger: logger)
+    let service = RecurService(store: store, clock: clock, testMode: config.testMode, logger: logger)
     if config.demo { try await loadDemoData(service) }
     let router = try buildRouter(service: service)
     let app = Application(router: router, configuration: .init(address: .hostname(config.host, port: config.port), serverName: "recur"),
-                          services: [StoreLifecycleService(store: store), WebhookDeliveryService(service: service, logger: logger)],
+                          services: [StoreLifecycleService(store: store), WebhookDeliveryService(service: service, logger: logger),
+                                     BillingRunService(service: service, interval: config.billingInterval, logger: logger)],
                           logger: logger)
     return (app, service)
 }

@@ -11,19 +11,22 @@ public struct RecurConfiguration: Sendable {
     /// Test mode enables test clocks (never in production).
     public var testMode: Bool
     public var logLevel: String
+    /// Seconds between billing runs inside `recur serve`.
+    public var billingInterval: Int
 
     public init(databaseURL: String = "sqlite:./recur.sqlite", host: String = "127.0.0.1", port: Int = 8080, demo: Bool = true,
-                testMode: Bool = false, logLevel: String = "info") {
+                testMode: Bool = false, logLevel: String = "info", billingInterval: Int = 60) {
         self.databaseURL = databaseURL
         self.host = host
         self.port = port
         self.demo = demo
         self.testMode = testMode
         self.logLevel = logLevel
+        self.billingInterval = billingInterval
     }
 
     /// The defaults overridden by the environment (`RECUR_DATABASE_URL`, `RECUR_HOST`,
-    /// `RECUR_PORT`, `RECUR_DEMO`, `RECUR_TEST_MODE`, `RECUR_LOG_LEVEL`).
+    /// `RECUR_PORT`, `RECUR_DEMO`, `RECUR_TEST_MODE`, `RECUR_LOG_LEVEL`, `RECUR_BILLING_INTERVAL`).
     public static func fromEnvironment(_ env: [String: String] = ProcessInfo.processInfo.environment) -> RecurConfiguration {
         var c = RecurConfiguration()
         if let v = env["RECUR_DATABASE_URL"], !v.isEmpty { c.databaseURL = v }
@@ -32,6 +35,7 @@ public struct RecurConfiguration: Sendable {
         if let v = env["RECUR_DEMO"] { c.demo = !["0", "false", "no"].contains(v.lowercased()) }
         if let v = env["RECUR_TEST_MODE"] { c.testMode = ["1", "true", "yes"].contains(v.lowercased()) }
         if let v = env["RECUR_LOG_LEVEL"], !v.isEmpty { c.logLevel = v }
+        if let v = env["RECUR_BILLING_INTERVAL"].flatMap(Int.init), v > 0 { c.billingInterval = v }
         return c
     }
 }

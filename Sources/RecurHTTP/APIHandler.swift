@@ -90,7 +90,8 @@ struct APIHandler: APIProtocol {
         guard case .json(let b) = input.body else { throw unsupported }
         let changes = CustomerChanges(name: b.name, taxID: b.taxId, address: b.address, country: b.country, region: b.region,
                                       currency: b.currency, locale: b.locale, timeZone: b.timeZone, invoiceEmails: b.invoiceEmails,
-                                      contacts: Map.contacts(b.contacts), taxExempt: b.taxExempt, metadata: b.metadata?.additionalProperties)
+                                      contacts: Map.contacts(b.contacts), taxExempt: b.taxExempt, metadata: b.metadata?.additionalProperties,
+                                      testClock: b.testClock)
         return .created(.init(body: .json(Map.customer(try await service.createCustomer(changes, actor: actor)))))
     }
 
@@ -275,6 +276,37 @@ struct APIHandler: APIProtocol {
     func listWebhookDeliveries(_ input: Operations.ListWebhookDeliveries.Input) async throws -> Operations.ListWebhookDeliveries.Output {
         let page = try await service.webhookDeliveries(endpoint: input.path.id, limit: input.query.limit, startingAfter: input.query.startingAfter)
         return .ok(.init(body: .json(.init(data: page.items.map(Map.delivery), hasMore: page.hasMore))))
+    }
+
+    // MARK: Payment methods, out-of-band payments, test clocks
+
+    func setPaymentMethod(_ input: Operations.SetPaymentMethod.Input) async throws -> Operations.SetPaymentMethod.Output {
+        guard case .json(let b) = input.body else { throw unsupported }
+        return .ok(.init(body: .json(Map.customer(try await service.setPaymentMethod(customer: input.path.id, cardNumber: b.cardNumber, actor: actor)))))
+    }
+
+    func payInvoice(_ input: Operations.PayInvoice.Input) async throws -> Operations.PayInvoice.Output {
+        var reference: String?
+        if case .json(let b)? = input.body { reference = b.reference }
+        return .ok(.init(body: .json(Map.invoice(try await service.payInvoiceOutOfBand(input.path.id, reference: reference, actor: actor)))))
+    }
+
+    func createTestClock(_ input: Operations.CreateTestClock.Input) async throws -> Operations.CreateTestClock.Output {
+        guard case .json(let b) = input.body else { throw unsupported }
+        let c = try await service.createTestClock(name: b.name ?? "Test clock", at: b.frozenTime, actor: actor)
+        return .created(.init(body: .json(Map.testClock(c))))
+    }
+
+    func getTestClock(_ input: Operations.GetTestClock.Input) async throws -> Operations.GetTestClock.Output {
+        .ok(.init(body: .json(Map.testClock(try await service.testClock(input.path.id)))))
+    }
+
+    func advanceTestClock(_ input: Operations.AdvanceTestClock.Input) async throws -> Operations.AdvanceTestClock.Output {
+        guard case .json(let b) = input.body else { throw unsupported }
+        let (clock, r) = try await service.advanceTestClock(input.path.id, to: b.frozenTime, actor: actor)
+        return .ok(.init(body: .json(.init(clock: Map.testClock(clock), subscriptions: r.subscriptions, invoices: r.invoices,
+                                           chargesSucceeded: r.chargesSucceeded, chargesFailed: r.chargesFailed,
+                                           actions: .init(additionalProperties: r.actions)))))
     }
 
     var unsupported: RecurErrors {

@@ -196,7 +196,8 @@ enum Map {
         .init(id: c.id, created: c.created, name: c.name, taxId: c.taxID, address: c.address, country: c.country, region: c.region,
               currency: c.currency.code, locale: c.locale, timeZone: c.timeZone, invoiceEmails: c.invoiceEmails,
               contacts: c.contacts.map { .init(name: $0.name, email: $0.email, phone: $0.phone, role: $0.role) },
-              taxExempt: c.taxExempt, metadata: .init(additionalProperties: c.metadata), balance: money(c.balance))
+              taxExempt: c.taxExempt, metadata: .init(additionalProperties: c.metadata), balance: money(c.balance),
+              testClock: c.testClock, paymentMethod: c.paymentMethod.map { .init(kind: $0.kind, last4: $0.last4) })
     }
 
     static func contacts(_ cs: [S.Contact]?) -> [Contact]? {
@@ -307,5 +308,9 @@ enum Map {
     static func delivery(_ d: WebhookDeliveryRecord) -> S.WebhookDelivery {
         .init(id: d.id, event: d.event, eventType: d.eventType, attempt: d.attempt, status: S.WebhookDelivery.StatusPayload(rawValue: d.status.rawValue)!,
               responseStatus: d.responseStatus, error: d.error, created: d.created, nextAttempt: d.nextAttempt)
+    }
+
+    static func testClock(_ c: TestClockRecord) -> S.TestClock {
+        .init(id: c.id, name: c.name, frozenTime: c.now, created: c.created)
     }
 }

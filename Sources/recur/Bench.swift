@@ -1,13 +1,16 @@
 import ArgumentParser
 import Foundation
+import Logging
+import RecurApp
 import RecurCore
 import RecurEngine
+import RecurStore
 
 /// `recur bench …`: throughput and memory, printed — never a timed test.
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench", abstract: "Benchmarks: throughput and peak memory.",
-        subcommands: [PricingBench.self, CodecBench.self])
+        subcommands: [BillingBench.self, PricingBench.self, CodecBench.self])
 }
 
 /// Peak resident memory of this process (VmHWM), in MiB.
@@ -21,6 +24,16 @@ func peakMemoryMiB() -> Double {
 func measure(_ label: String, count: Int, _ body: () throws -> Void) rethrows {
     let start = ContinuousClock.now
     try body()
+    report(label, count: count, since: start)
+}
+
+func measure(_ label: String, count: Int, _ body: () async throws -> Void) async rethrows {
+    let start = ContinuousClock.now
+    try await body()
+    report(label, count: count, since: start)
+}
+
+func report(_ label: String, count: Int, since start: ContinuousClock.Instant) {
     let elapsed = ContinuousClock.now - start
     let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
     print(String(format: "%@: %d in %.3f s = %.0f/s (%.2f µs each), peak memory %.1f MiB",
@@ -78,5 +91,75 @@ struct CodecBench: ParsableCommand {
         var n = 0
         try measure("decode subscription", count: blobs.count) { for b in blobs { n &+= try decoder.decode(SubscriptionRecord.self, from: b).subscription.seats } }
         print("checksum \(n)")
+    }
+}
+
+struct BillingBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "billing",
+        abstract: "Create N due subscriptions (a mix of plans, seats, add-ons, cycles), run one billing run, print invoices per second and peak memory.")
+    @Option(help: "How many due subscriptions.") var subscriptions = 10_000
+    @Option(help: "sqlite or postgres.") var store = "sqlite"
+    @Option(name: .customLong("database-url"), help: "For --store postgres: an empty database's postgres:// URL.") var databaseURL: String?
+    @Option(help: "Subscriptions per transaction in the run.") var batch = 500
+
+    func run() async throws {
+        let logger = Logger(label: "bench")
+        let url: String
+        switch store {
+        case "sqlite": url = "sqlite:" + FileManager.default.temporaryDirectory.appendingPathComponent("recur-bench-\(UUID().uuidString).sqlite").path
+        case "postgres":
+            guard let databaseURL else { throw ValidationError("--store postgres needs --database-url") }
+            url = databaseURL
+        default: throw ValidationError("--store is sqlite or postgres")
+        }
+        let sql = try await openStore(url, logger: logger)
+        let anchor = try CivilDate(2026, 1, 15)
+        let runAt = try CivilDate(2026, 2, 15).startInstant(in: .gmt)
+        let service = RecurService(store: sql, clock: ManualClock(anchor.startInstant(in: .gmt)), logger: logger)
+        try await service.seedCatalog(DemoCatalog.make())
+        let catalog = DemoCatalog.make()
+        let customers = max(1, subscriptions / 10)
+        let created = Date()
+        print("setting up \(subscriptions) due subscriptions for \(customers) customers on \(sql.kind)…")
+        var made = 0
+        while made < customers {
+            let chunk = min(5_000, customers - made)
+            let start = made
+            try await sql.transaction { tx in
+                for i in start..<(start + chunk) {
+                    var c = CustomerRecord(id: "cus_bench_\(i)", created: created, name: "Bench \(i)", country: "VN", currency: .vnd,
+                                           invoiceEmails: ["b\(i)@bench.example"])
+                    c.paymentMethod = PaymentMethod(number: "4242424242424242")
+                    try await tx.insert(c)
+                }
+            }
+            made += chunk
+        }
+        let subs = demoSubscriptions(subscriptions, catalog: catalog)
+        var written = 0
+        while written < subs.count {
+            let chunk = Array(subs[written..<min(written + 5_000, subs.count)])
+            try await sql.transaction { tx in
+                for var s in chunk {
+                    s.customer = CustomerID("cus_bench_\(Int(s.id.rawValue.dropFirst(4))! % customers)")
+                    // Every subscription is due on 15/2/2026: monthly ones at their period end,
+                    // yearly ones bought a year earlier.
+                    if s.cycle == .yearly {
+                        s.schedule = BillingSchedule(anchor: try CivilDate(2025, 2, 15), cycle: .yearly)
+                        s.currentPeriod = s.schedule.period(0)
+                    }
+                    try await tx.insert(SubscriptionRecord(subscription: s, created: created, nextBillingAt: runAt))
+                }
+            }
+            written += chunk.count
+        }
+        print("running the billing run (batches of \(batch))…")
+        var result = BillingReport()
+        await (try measure("billing run on \(sql.kind)", count: subscriptions) {
+            result = try await service.runBilling(until: runAt, batchSize: batch)
+        })
+        print(result)
+        try await sql.close()
     }
 }

@@ -19,7 +19,7 @@ struct Recur: AsyncParsableCommand {
             RECUR_DATABASE_URL=postgres://… runs it on PostgreSQL.
             """,
         version: RecurInfo.version,
-        subcommands: [Serve.self, Migrate.self, APIKeyCommand.self, CatalogCommand.self, QuoteCommand.self, BenchCommand.self]
+        subcommands: [Serve.self, Migrate.self, Bill.self, APIKeyCommand.self, CatalogCommand.self, QuoteCommand.self, BenchCommand.self]
     )
 
     mutating func run() async throws {
@@ -174,6 +174,22 @@ struct APIKeyCommand: AsyncParsableCommand {
         let store = try await openStore(database.configuration().databaseURL, logger: Logger(label: "recur"))
         let (record, secret) = try await RecurService(store: store).createAPIKey(name: name, scope: scope, actor: .system)
         print("\(record.id)  \(scope.rawValue)  \(secret)")
+        try await store.close()
+    }
+}
+
+struct Bill: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the billing once: everything due until now (or --until) is renewed, charged, retried, expired or closed.")
+    @OptionGroup var database: DatabaseOptions
+    @Option(help: "Bill as of this date (YYYY-MM-DD, 00:00 UTC) instead of now.") var until: String?
+    @Option(help: "Subscriptions per transaction.") var batch = 500
+
+    func run() async throws {
+        let store = try await openStore(database.configuration().databaseURL, logger: Logger(label: "recur"))
+        let at = try until.map { try CivilDate(iso: $0).startInstant(in: .gmt) } ?? Date()
+        let report = try await RecurService(store: store).runBilling(until: at, batchSize: batch)
+        print(report)
         try await store.close()
     }
 }
