@@ -49,8 +49,8 @@ extension RecurService {
 
     /// Runs the billing for everything due at `now` (or the real time): in batches of
     /// `batchSize` subscriptions, each batch one transaction with its invoices, audit
-    /// entries and events. Subscriptions of customers on a test clock are left to
-    /// their clock. Returns what was done.
+    /// entries and events, written together in multi-row statements. Subscriptions of
+    /// customers on a test clock are left to their clock. Returns what was done.
     ///
     /// A subscription is claimed by its indexed `next_billing_at`; every action that
     /// has fallen due is applied in date order (renewals, retries, expiry…), and the
@@ -71,25 +71,35 @@ extension RecurService {
                     .filter { !skipped.contains($0.id) }
                 if due.isEmpty { return (BillingReport(), true, Set<String>()) }
                 let catalog = try await self.loadCatalog(tx)
+                let batch = Array(due.prefix(batchSize))
+                let customerIDs = Array(Set(batch.map(\.subscription.customer.rawValue))).sorted()
+                var customers = Dictionary(uniqueKeysWithValues: try await tx.lockAll(CustomerRecord.self, ids: customerIDs).map { ($0.id, $0) })
+                let original = customers
+                var clocks: [String: Date] = [:]
                 var report = BillingReport()
                 var skip = Set<String>()
-                var customers: [String: CustomerRecord] = [:]
                 let log = CommandLog(actor: Actor("billing"), now: now)
-                for record in due.prefix(batchSize) {
+                let writes = BatchWrites()
+                for record in batch {
                     let cid = record.subscription.customer.rawValue
-                    if customers[cid] == nil { customers[cid] = try await tx.lock(CustomerRecord.self, id: cid) }
                     guard var customer = customers[cid], customer.testClock == testClock else {
                         skip.insert(record.id)
                         continue
                     }
-                    let at = try await self.now(for: customer, tx, default: now)
-                    let r = try await self.process(record, customer: &customer, catalog: catalog, until: at, charger: charger, tx: tx, log: log)
+                    var at = now
+                    if let clockID = customer.testClock {
+                        if clocks[clockID] == nil { clocks[clockID] = try await self.now(for: customer, tx, default: now) }
+                        at = clocks[clockID]!
+                    }
+                    let r = try await self.process(record, customer: &customer, catalog: catalog, until: at, charger: charger,
+                                                   tx: tx, log: log, writes: writes)
                     customers[cid] = customer
                     report.merge(r)
                 }
-                for c in customers.values { try await tx.update(c) }
-                for a in log.audits { try await tx.insert(a) }
-                for e in log.events { try await tx.insert(e) }
+                try await self.flush(writes, tx: tx, log: log)
+                try await tx.saveAll(customers.values.filter { original[$0.id] != $0 }.sorted { $0.id < $1.id })
+                try await tx.insertAll(log.audits)
+                try await tx.insertAll(log.events)
                 return (report, false, skip)
             }
             total.merge(report)
@@ -99,10 +109,59 @@ extension RecurService {
         return total
     }
 
+    /// What one batch writes at its end.
+    final class BatchWrites: @unchecked Sendable {
+        /// New invoices, numbered when the batch is flushed.
+        var invoices: [InvoiceRecord] = []
+        /// Existing invoices changed by a retried charge.
+        var changedInvoices: [String: InvoiceRecord] = [:]
+        var subscriptions: [SubscriptionRecord] = []
+    }
+
+    /// Numbers the batch's new invoices (a block per yearly series, gap-free) and
+    /// writes everything in multi-row statements.
+    func flush(_ writes: BatchWrites, tx: any Transaction, log: CommandLog) async throws {
+        var bySeries: [String: [Int]] = [:]
+        for (i, invoice) in writes.invoices.enumerated() { bySeries["INV-\(invoice.issueDate.year)", default: []].append(i) }
+        for (series, indices) in bySeries.sorted(by: { $0.key < $1.key }) {
+            let numbers = try await tx.nextSequenceValues(series, count: indices.count)
+            for (i, n) in zip(indices, numbers) {
+                let digits = String(n)
+                writes.invoices[i].number = "\(series)-\(String(repeating: "0", count: max(0, 6 - digits.count)))\(digits)"
+            }
+        }
+        for invoice in writes.invoices {
+            log.audit("invoice.created", target: invoice.id, customer: invoice.customer, before: String?.none,
+                      after: ["number": invoice.number ?? "", "total": invoice.totals.total.description, "status": invoice.status.rawValue])
+            // A thin event: the run writes many invoices, and the full one is a GET away.
+            log.emit("invoice.created", customer: invoice.customer,
+                     object: ["id": invoice.id, "number": invoice.number ?? "", "customer": invoice.customer,
+                              "subscription": invoice.subscriptions.first ?? "", "status": invoice.status.rawValue,
+                              "total": String(invoice.totals.total.minorUnits), "currency": invoice.currency.code])
+        }
+        try await tx.insertAll(writes.invoices)
+        try await tx.saveAll(writes.changedInvoices.values.sorted { $0.id < $1.id })
+        try await tx.saveAll(writes.subscriptions)
+    }
+
+    /// The part of a subscription an audit entry of the billing run records.
+    struct AuditState: Encodable {
+        var status: String
+        var plan: String
+        var seats: Int
+        var period: String
+        init(_ s: Subscription) {
+            status = s.status.rawValue
+            plan = s.plan.rawValue
+            seats = s.seats
+            period = s.currentPeriod.description
+        }
+    }
+
     /// Applies every action of one subscription that has fallen due by `until`, in
-    /// order, and stores the subscription with its next billing time.
+    /// order, and queues the subscription with its next billing time.
     func process(_ record: SubscriptionRecord, customer: inout CustomerRecord, catalog: Catalog, until: Date,
-                 charger: any PaymentCharger, tx: any Transaction, log: CommandLog) async throws -> BillingReport {
+                 charger: any PaymentCharger, tx: any Transaction, log: CommandLog, writes: BatchWrites) async throws -> BillingReport {
         var report = BillingReport()
         report.subscriptions = 1
         var r = record
@@ -118,11 +177,13 @@ extension RecurService {
             case .trialReminder(let days):
                 name = "trial_reminder"
                 c.remindersSent.insert(action.reminderKey(on: on)!)
-                log.emit("subscription.trial_will_end", customer: cid, object: ["subscription": r.id, "days_left": String(days), "trial_end": r.subscription.trialEnd?.description ?? ""])
+                log.emit("subscription.trial_will_end", customer: cid,
+                         object: ["subscription": r.id, "days_left": String(days), "trial_end": r.subscription.trialEnd?.description ?? ""])
             case .renewalReminder(let days):
                 name = "renewal_reminder"
                 c.remindersSent.insert(action.reminderKey(on: on)!)
-                log.emit("subscription.renewal_reminder", customer: cid, object: ["subscription": r.id, "days_left": String(days), "renews_on": r.subscription.currentPeriod.end.description])
+                log.emit("subscription.renewal_reminder", customer: cid,
+                         object: ["subscription": r.id, "days_left": String(days), "renews_on": r.subscription.currentPeriod.end.description])
             case .endTrial:
                 name = "trial_ended"
                 let changes = SubscriptionChanges(catalog: catalog, customer: customer.pricingCustomer, usage: customer.usageByProduct)
@@ -130,7 +191,7 @@ extension RecurService {
                 r.subscription = result.subscription
                 c = Collection(remindersSent: c.remindersSent)
                 if !result.lines.isEmpty {
-                    try await collect(&r, &c, lines: result.lines, on: on, customer: &customer, charger: charger, tx: tx, log: log, report: &report)
+                    try await collect(&r, &c, lines: result.lines, on: on, customer: &customer, charger: charger, log: log, writes: writes, report: &report)
                 }
             case .periodEnd:
                 let plan = try catalog.plan(r.subscription.plan, field: "plan")
@@ -144,7 +205,10 @@ extension RecurService {
                     var peaks = customer.peakUsers ?? [:]
                     peaks[product] = Int64(endUsers)
                     customer.peakUsers = peaks
-                    if try await issueRunInvoice(&r, lines: lines, on: on, due: due, customer: &customer, tx: tx, log: log) != nil { report.invoices += 1 }
+                    if let invoice = try runInvoice(&r, lines: lines, on: on, due: due, customer: &customer, log: log) {
+                        writes.invoices.append(invoice)
+                        report.invoices += 1
+                    }
                     if r.subscription.cancelAtPeriodEnd {
                         r.subscription.status = .cancelled
                     } else {
@@ -160,12 +224,24 @@ extension RecurService {
                         name = "renewed"
                         c = Collection(remindersSent: c.remindersSent.filter { !$0.hasPrefix("renewal-") })
                         if r.subscription.status == .pastDue { r.subscription.status = .active }
-                        try await collect(&r, &c, lines: result.lines, on: on, customer: &customer, charger: charger, tx: tx, log: log, report: &report)
+                        try await collect(&r, &c, lines: result.lines, on: on, customer: &customer, charger: charger, log: log,
+                                          writes: writes, report: &report)
                     }
                 }
             case .retryCharge(let attempt):
                 name = "charge_retried"
-                guard let invoiceID = c.openInvoice, var invoice = try await tx.find(InvoiceRecord.self, id: invoiceID) else {
+                guard let invoiceID = c.openInvoice else {
+                    c = Collection(remindersSent: c.remindersSent)
+                    break
+                }
+                // The open invoice may have been issued earlier in this same batch.
+                let pending = writes.invoices.firstIndex { $0.id == invoiceID }
+                var invoice: InvoiceRecord
+                if let pending { invoice = writes.invoices[pending] } else if let changed = writes.changedInvoices[invoiceID] {
+                    invoice = changed
+                } else if let stored = try await tx.find(InvoiceRecord.self, id: invoiceID) {
+                    invoice = stored
+                } else {
                     c = Collection(remindersSent: c.remindersSent)
                     break
                 }
@@ -174,8 +250,9 @@ extension RecurService {
                     r.subscription.status = .active
                     break
                 }
-                let outcome = try await charge(&invoice, customer: customer, charger: charger, tx: tx, log: log, report: &report)
-                if outcome {
+                let paid = try await charge(&invoice, customer: customer, charger: charger, log: log, report: &report)
+                if let pending { writes.invoices[pending] = invoice } else { writes.changedInvoices[invoiceID] = invoice }
+                if paid {
                     c = Collection(remindersSent: c.remindersSent)
                     r.subscription.status = .active
                 } else {
@@ -185,20 +262,20 @@ extension RecurService {
                 name = "expired"
                 r.subscription.status = .expired
                 c.expiredOn = on
-                log.emit("subscription.expired", customer: cid, object: r.subscription)
+                log.emit("subscription.expired", customer: cid, object: ["subscription": r.id, "on": on.description])
             case .lock:
                 name = "locked"
                 r.subscription.status = .locked
-                log.emit("subscription.locked", customer: cid, object: r.subscription)
+                log.emit("subscription.locked", customer: cid, object: ["subscription": r.id, "on": on.description])
             }
             report.actions[name, default: 0] += 1
             if before != r.subscription {
-                log.audit("subscription.\(name)", target: r.id, customer: cid, before: before, after: r.subscription)
+                log.audit("subscription.\(name)", target: r.id, customer: cid, before: AuditState(before), after: AuditState(r.subscription))
             }
         }
         r.collection = c == .clear ? nil : c
         r.nextBillingAt = nextBillingAt(r.subscription, collection: c, customer: customer)
-        try await tx.update(r)
+        writes.subscriptions.append(r)
         return report
     }
 
@@ -206,13 +283,14 @@ extension RecurService {
     /// the saved method under automatic renewal (a failure starts dunning), or left
     /// open for a manual renewal (the grace period starts).
     func collect(_ r: inout SubscriptionRecord, _ c: inout Collection, lines: [InvoiceLine], on: CivilDate, customer: inout CustomerRecord,
-                 charger: any PaymentCharger, tx: any Transaction, log: CommandLog, report: inout BillingReport) async throws {
+                 charger: any PaymentCharger, log: CommandLog, writes: BatchWrites, report: inout BillingReport) async throws {
         let due = policy.paymentTerms.dueDate(issuedOn: on)
-        guard var invoice = try await issueRunInvoice(&r, lines: lines, on: on, due: due, customer: &customer, tx: tx, log: log) else { return }
+        guard var invoice = try runInvoice(&r, lines: lines, on: on, due: due, customer: &customer, log: log) else { return }
         report.invoices += 1
+        defer { writes.invoices.append(invoice) }
         guard invoice.status == .open else { return }
         if r.subscription.renewalMode == .automatic, customer.paymentMethod != nil {
-            if try await charge(&invoice, customer: customer, charger: charger, tx: tx, log: log, report: &report) { return }
+            if try await charge(&invoice, customer: customer, charger: charger, log: log, report: &report) { return }
             r.subscription.status = .pastDue
             c.openInvoice = invoice.id
             c.openSince = on
@@ -224,28 +302,36 @@ extension RecurService {
         }
     }
 
-    /// Issues a run invoice under its unique billing key; nil when that period was
-    /// already invoiced (a second worker, a re-run) or there is nothing to invoice.
-    func issueRunInvoice(_ r: inout SubscriptionRecord, lines: [InvoiceLine], on: CivilDate, due: CivilDate, customer: inout CustomerRecord,
-                         tx: any Transaction, log: CommandLog) async throws -> InvoiceRecord? {
+    /// A run invoice (numbered when the batch is flushed) under its unique billing key;
+    /// nil when there is nothing to invoice. A credit on the customer's balance pays
+    /// what it can of it.
+    func runInvoice(_ r: inout SubscriptionRecord, lines: [InvoiceLine], on: CivilDate, due: CivilDate, customer: inout CustomerRecord,
+                    log: CommandLog) throws -> InvoiceRecord? {
         guard !lines.isEmpty else { return nil }
         let key = "\(r.id)@\(lines.compactMap(\.period?.start).min() ?? on)"
-        guard try await tx.all(InvoiceRecord.self, filters: ["billing_key": .text(key)]).isEmpty else { return nil }
-        let invoice = try await issueInvoice(tx, log, customer: &customer, lines: lines, subscriptions: [r.id], date: on, dueDate: due, billingKey: key)
-        if let invoice { r.subscription.paidForPeriod = invoice.totals.net }
-        return invoice
+        let totals = try Totals(lines: lines, currency: customer.currency)
+        var paid = Money.zero(customer.currency)
+        if totals.amountDue.isPositive && customer.balance.isNegative {
+            paid = try Money.min(totals.amountDue, try customer.balance.negated())
+            customer.balance = try customer.balance + paid
+        } else if totals.creditToBalance.isPositive {
+            customer.balance = try customer.balance - totals.creditToBalance
+        }
+        r.subscription.paidForPeriod = totals.net
+        return InvoiceRecord(id: RecordID.make("in", at: log.now), number: nil, customer: customer.id, subscriptions: [r.id],
+                             status: try paid.isLess(than: totals.amountDue) ? .open : .paid, currency: customer.currency, lines: lines,
+                             totals: totals, amountPaid: paid, issueDate: on, dueDate: due, created: log.now, billingKey: key)
     }
 
     /// Charges an open invoice; true when it was paid.
-    func charge(_ invoice: inout InvoiceRecord, customer: CustomerRecord, charger: any PaymentCharger, tx: any Transaction,
-                log: CommandLog, report: inout BillingReport) async throws -> Bool {
+    func charge(_ invoice: inout InvoiceRecord, customer: CustomerRecord, charger: any PaymentCharger, log: CommandLog,
+                report: inout BillingReport) async throws -> Bool {
         guard let method = customer.paymentMethod else { return false }
         let amount = invoice.amountDue
         switch try await charger.charge(method, amount: amount, invoice: invoice.id) {
         case .succeeded(let reference):
             invoice.amountPaid = try invoice.amountPaid + amount
             invoice.status = .paid
-            try await tx.update(invoice)
             report.chargesSucceeded += 1
             log.emit("invoice.paid", customer: customer.id, object: ["invoice": invoice.id, "reference": reference, "amount": amount.description])
             return true

@@ -83,6 +83,16 @@ public protocol Transaction: Sendable {
     /// subscriptions of a billing run. On PostgreSQL the rows are locked with
     /// `FOR UPDATE SKIP LOCKED`, so concurrent workers claim disjoint batches.
     func due<R: Record>(_ type: R.Type, column: String, atMost value: Int64, limit: Int) async throws -> [R]
+    /// Inserts many records in few statements (the billing run's batches).
+    /// - throws: ``StoreError`` `.duplicate` naming one record that already existed;
+    ///   the caller's transaction then rolls back as a whole.
+    func insertAll<R: Record>(_ records: [R]) async throws
+    /// Writes many existing records in few statements (insert-or-replace by id).
+    func saveAll<R: Record>(_ records: [R]) async throws
+    /// The records with these ids, locked like ``lock(_:id:)``.
+    func lockAll<R: Record>(_ type: R.Type, ids: [String]) async throws -> [R]
+    /// `count` consecutive values of a gap-free counter, in one statement.
+    func nextSequenceValues(_ name: String, count: Int) async throws -> ClosedRange<Int64>
     /// Every record matching the filters (for small sets such as the catalog).
     func all<R: Record>(_ type: R.Type, filters: [String: ColumnValue]) async throws -> [R]
     /// The next value of a gap-free counter (invoice numbers): it only advances when

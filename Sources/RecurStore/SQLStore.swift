@@ -254,6 +254,85 @@ struct SQLTransaction: RecurEngine.Transaction {
         try await db.raw(select(type, filters: filters, startingAfter: nil, limit: nil)).all().map { try decode($0) }
     }
 
+    /// Rows per multi-row statement: well under SQLite's 32,766 and PostgreSQL's 65,535 parameters.
+    static let rowsPerStatement = 200
+
+    func multiRowInsert<R: Record>(_ records: [R], upsert: Bool) async throws -> Int {
+        guard let first = records.first else { return 0 }
+        let names = first.columns.keys.sorted()
+        var written = 0
+        var start = 0
+        while start < records.count {
+            let chunk = records[start..<min(start + Self.rowsPerStatement, records.count)]
+            var query = SQLQueryString("INSERT INTO \(ident: R.table) (id, data")
+            for name in names { query.appendInterpolation(unsafeRaw: ", " + name) }
+            query.appendInterpolation(unsafeRaw: ") VALUES ")
+            for (k, record) in chunk.enumerated() {
+                query.appendInterpolation(unsafeRaw: k == 0 ? "(" : ", (")
+                query.appendInterpolation(bind: record.id)
+                query.appendInterpolation(unsafeRaw: ", ")
+                query.appendInterpolation(bind: try json(record))
+                let columns = record.columns
+                for name in names {
+                    query.appendInterpolation(unsafeRaw: ", ")
+                    query.appendInterpolation(bind: bind(columns[name] ?? .text(nil)))
+                }
+                query.appendInterpolation(unsafeRaw: ")")
+            }
+            if upsert {
+                query.appendInterpolation(unsafeRaw: " ON CONFLICT (id) DO UPDATE SET data = excluded.data")
+                for name in names { query.appendInterpolation(unsafeRaw: ", \(name) = excluded.\(name)") }
+                try await db.raw(query).run()
+                written += chunk.count
+            } else {
+                query.appendInterpolation(unsafeRaw: " ON CONFLICT DO NOTHING RETURNING id")
+                let inserted = Set(try await db.raw(query).all().map { try $0.decode(column: "id", as: String.self) })
+                if inserted.count != chunk.count, let dup = chunk.first(where: { !inserted.contains($0.id) }) {
+                    throw StoreError(.duplicate, table: R.table, id: dup.id)
+                }
+                written += inserted.count
+            }
+            start += Self.rowsPerStatement
+        }
+        return written
+    }
+
+    func insertAll<R: Record>(_ records: [R]) async throws {
+        _ = try await multiRowInsert(records, upsert: false)
+    }
+
+    func saveAll<R: Record>(_ records: [R]) async throws {
+        _ = try await multiRowInsert(records, upsert: true)
+    }
+
+    func lockAll<R: Record>(_ type: R.Type, ids: [String]) async throws -> [R] {
+        guard !ids.isEmpty else { return [] }
+        var out: [R] = []
+        var start = 0
+        while start < ids.count {
+            let chunk = ids[start..<min(start + 500, ids.count)]
+            var query = SQLQueryString("SELECT data FROM \(ident: R.table) WHERE id IN (")
+            for (k, id) in chunk.enumerated() {
+                if k > 0 { query.appendInterpolation(unsafeRaw: ", ") }
+                query.appendInterpolation(bind: id)
+            }
+            query.appendInterpolation(unsafeRaw: rowLocks ? ") ORDER BY id FOR UPDATE" : ") ORDER BY id")
+            out += try await db.raw(query).all().map { try decode($0) }
+            start += 500
+        }
+        return out
+    }
+
+    func nextSequenceValues(_ name: String, count: Int) async throws -> ClosedRange<Int64> {
+        precondition(count > 0, "at least one value")
+        try await db.raw("INSERT INTO sequences (name, value) VALUES (\(bind: name), 0) ON CONFLICT (name) DO NOTHING").run()
+        guard let row = try await db.raw("UPDATE sequences SET value = value + \(bind: count) WHERE name = \(bind: name) RETURNING value").first() else {
+            throw StoreError(.notFound, table: "sequences", id: name)
+        }
+        let last = try row.decode(column: "value", as: Int64.self)
+        return (last - Int64(count) + 1)...last
+    }
+
     func nextSequenceValue(_ name: String) async throws -> Int64 {
         try await db.raw("INSERT INTO sequences (name, value) VALUES (\(bind: name), 0) ON CONFLICT (name) DO NOTHING").run()
         guard let row = try await db.raw("UPDATE sequences SET value = value + 1 WHERE name = \(bind: name) RETURNING value").first() else {
