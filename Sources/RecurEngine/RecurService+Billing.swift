@@ -184,6 +184,11 @@ extension RecurService {
                 c.remindersSent.insert(action.reminderKey(on: on)!)
                 log.emit("subscription.renewal_reminder", customer: cid,
                          object: ["subscription": r.id, "days_left": String(days), "renews_on": r.subscription.currentPeriod.end.description])
+            case .overdueReminder(let days):
+                name = "overdue_reminder"
+                c.remindersSent.insert(action.reminderKey(on: on)!)
+                log.emit("invoice.overdue", customer: cid,
+                         object: ["subscription": r.id, "invoice": c.openInvoice ?? "", "days_overdue": String(days)])
             case .endTrial:
                 name = "trial_ended"
                 let changes = SubscriptionChanges(catalog: catalog, customer: customer.pricingCustomer, usage: customer.usageByProduct)

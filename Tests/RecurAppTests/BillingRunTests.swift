@@ -153,6 +153,7 @@ struct BillingRunTests {
         #expect(report.invoices == 1)
         #expect(report.chargesSucceeded + report.chargesFailed == 0)
         report = try await e.service.advanceTestClock(e.clock.id, to: try day(2026, 2, 22), actor: .system).report
+        #expect(report.actions["overdue_reminder"] == 2)
         #expect(report.actions["expired"] == 1)
         #expect(try await e.service.subscription(sid).subscription.status == .expired)
         let open = try #require(try await invoices(e, c.id).first { $0.billingKey != nil && $0.status == .open })

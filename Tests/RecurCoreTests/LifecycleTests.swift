@@ -72,9 +72,16 @@ struct LifecycleTests {
         var renewed = s
         renewed.currentPeriod = try Period(start: d(2026, 4, 1), end: d(2026, 5, 1))
         let open = Collection(openInvoice: "in_2", openSince: try d(2026, 4, 1))
-        let expiry = try #require(Lifecycle.next(renewed, collection: open, policy: BillingPolicy(renewalReminderDays: [])))
-        #expect(expiry.on == (try d(2026, 4, 8)))
-        #expect(expiry.action == .expire)
+        let policy = BillingPolicy(renewalReminderDays: [])
+        var pending = open
+        var seen: [String] = []
+        while let (on, action) = Lifecycle.next(renewed, collection: pending, policy: policy) {
+            seen.append("\(on) \(action)")
+            guard let key = action.reminderKey(on: on) else { break }
+            pending.remindersSent.insert(key)
+        }
+        // Overdue reminders on days 1 and 3, then expiry on day 7.
+        #expect(seen == ["2026-04-02 overdueReminder(daysOverdue: 1)", "2026-04-04 overdueReminder(daysOverdue: 3)", "2026-04-08 expire"])
     }
 
     @Test("cancelled and locked subscriptions have nothing pending")

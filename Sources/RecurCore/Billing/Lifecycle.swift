@@ -11,16 +11,21 @@ public struct BillingPolicy: Hashable, Sendable, Codable {
     public var trialReminderDays: [Int]
     /// Days before a manual renewal on which the customer is reminded.
     public var renewalReminderDays: [Int]
+    /// Days after an open renewal invoice was issued on which the customer is
+    /// reminded that it is overdue (before the grace runs out).
+    public var overdueReminderDays: [Int]
     /// When renewal invoices are due.
     public var paymentTerms: PaymentTerms
 
     public init(dunningRetryDays: [Int] = [1, 3, 5, 7], manualRenewalGraceDays: Int = 7, lockAfterExpiredDays: Int = 14,
-                trialReminderDays: [Int] = [7, 3, 1], renewalReminderDays: [Int] = [7, 1], paymentTerms: PaymentTerms = .immediate) {
+                trialReminderDays: [Int] = [7, 3, 1], renewalReminderDays: [Int] = [7, 1], overdueReminderDays: [Int] = [1, 3],
+                paymentTerms: PaymentTerms = .immediate) {
         self.dunningRetryDays = dunningRetryDays
         self.manualRenewalGraceDays = manualRenewalGraceDays
         self.lockAfterExpiredDays = lockAfterExpiredDays
         self.trialReminderDays = trialReminderDays
         self.renewalReminderDays = renewalReminderDays
+        self.overdueReminderDays = overdueReminderDays
         self.paymentTerms = paymentTerms
     }
 
@@ -61,6 +66,8 @@ public enum LifecycleAction: Hashable, Sendable {
     case endTrial
     /// Remind the customer of a manual renewal in `daysLeft` days.
     case renewalReminder(daysLeft: Int)
+    /// Remind the customer that the renewal invoice is `daysOverdue` days overdue.
+    case overdueReminder(daysOverdue: Int)
     /// The period ends: renew (invoice and charge, or invoice), cancel, or — for a plan
     /// billed in arrears — close the month and invoice its users.
     case periodEnd
@@ -76,6 +83,7 @@ public enum LifecycleAction: Hashable, Sendable {
         switch self {
         case .trialReminder(let d): "trial-\(d)@\(date)"
         case .renewalReminder(let d): "renewal-\(d)@\(date)"
+        case .overdueReminder(let d): "overdue-\(d)@\(date)"
         default: nil
         }
     }
@@ -117,7 +125,13 @@ public enum Lifecycle {
                         add(since.adding(days: policy.dunningRetryDays.last ?? 0), .expire, order: 2)
                     }
                 } else {
-                    // A manual renewal invoice waiting to be paid.
+                    // A manual renewal invoice waiting to be paid: reminders, then expiry.
+                    for d in policy.overdueReminderDays.sorted() where d > 0 && d < policy.manualRenewalGraceDays {
+                        let on = since.adding(days: d)
+                        if let key = LifecycleAction.overdueReminder(daysOverdue: d).reminderKey(on: on), !c.remindersSent.contains(key) {
+                            add(on, .overdueReminder(daysOverdue: d), order: 1)
+                        }
+                    }
                     add(since.adding(days: policy.manualRenewalGraceDays), .expire, order: 2)
                 }
             }
