@@ -10,7 +10,7 @@ public struct BillingReport: Sendable, Hashable, CustomStringConvertible {
     public var actions: [String: Int] = [:]
     public init() {}
 
-    mutating func merge(_ o: BillingReport) {
+    public mutating func merge(_ o: BillingReport) {
         subscriptions += o.subscriptions
         invoices += o.invoices
         chargesSucceeded += o.chargesSucceeded
