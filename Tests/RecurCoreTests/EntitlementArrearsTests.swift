@@ -12,20 +12,6 @@ struct EntitlementArrearsTests {
     func d(_ y: Int, _ m: Int, _ day: Int) throws -> CivilDate { try CivilDate(y, m, day) }
     func period(_ a: CivilDate, _ b: CivilDate) throws -> Period { try Period(start: a, end: b) }
 
-    func errors(_ body: () throws -> Any) -> [RecurError] {
-        do {
-            _ = try body()
-            Issue.record("expected an error")
-            return []
-        } catch let e as RecurError {
-            return [e]
-        } catch let e as RecurErrors {
-            return e.errors
-        } catch {
-            Issue.record("unexpected error \(error)")
-            return []
-        }
-    }
 
     // MARK: Enterprise in arrears (000)
 

@@ -33,20 +33,6 @@ struct RenewalTrialTests {
                             renewalMode: renewalMode, paidForPeriod: vnd(0))
     }
 
-    func errors(_ body: () throws -> Any) -> [RecurError] {
-        do {
-            _ = try body()
-            Issue.record("expected an error")
-            return []
-        } catch let e as RecurError {
-            return [e]
-        } catch let e as RecurErrors {
-            return e.errors
-        } catch {
-            Issue.record("unexpected error \(error)")
-            return []
-        }
-    }
 
     // MARK: Renewal
 

@@ -40,21 +40,6 @@ struct SubscriptionChangeTests {
                             seats: 1, currency: .jpy, schedule: schedule, currentPeriod: schedule.period(0), paidForPeriod: jpy(paid))
     }
 
-    /// The domain errors a call throws (one `RecurError` or a `RecurErrors` list).
-    func errors(_ body: () throws -> Any) -> [RecurError] {
-        do {
-            _ = try body()
-            Issue.record("expected an error")
-            return []
-        } catch let e as RecurError {
-            return [e]
-        } catch let e as RecurErrors {
-            return e.errors
-        } catch {
-            Issue.record("unexpected error \(error)")
-            return []
-        }
-    }
 
     // MARK: Upgrade now, keep the period (Workspace)
 
