@@ -19,6 +19,8 @@ extension RecurError.Code {
     public static let testClockDisabled: Self = "test_clock.disabled"
     public static let testClockBackwards: Self = "test_clock.backwards"
     public static let invoiceNotPayable: Self = "invoice.not_payable"
+    public static let invoiceNotOpen: Self = "invoice.not_open"
+    public static let creditNoteInvalid: Self = "credit_note.invalid"
 }
 
 extension RecurError {

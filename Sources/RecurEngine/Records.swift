@@ -256,9 +256,12 @@ public struct InvoiceRecord: Record, Equatable {
         self.billingKey = billingKey
     }
 
-    /// What is still to be paid.
+    /// Credit notes issued against the invoice, in total.
+    public var credited: Money?
+
+    /// What is still to be paid: the amount due less payments and credit notes.
     public var amountDue: Money {
-        Money(minorUnits: max(0, totals.amountDue.minorUnits - amountPaid.minorUnits), currency: currency)
+        Money(minorUnits: max(0, totals.amountDue.minorUnits - amountPaid.minorUnits - (credited?.minorUnits ?? 0)), currency: currency)
     }
 }
 
@@ -452,6 +455,7 @@ public enum Schema {
         Table(name: APIKeyRecord.table, textColumns: ["hash"], intColumns: []),
         Table(name: IdempotencyRecord.table, textColumns: [], intColumns: ["created_at"]),
         Table(name: TestClockRecord.table, textColumns: [], intColumns: []),
+        Table(name: CreditNoteRecord.table, textColumns: ["customer_id", "invoice_id"], intColumns: []),
     ]
 }
 
@@ -468,6 +472,42 @@ public struct TestClockRecord: Record, Equatable {
         self.id = id
         self.name = name
         self.now = now
+        self.created = created
+    }
+}
+
+/// A credit note against an invoice: it lowers what is due on an open invoice, or —
+/// on a paid one — goes to the customer's balance or is refunded.
+public struct CreditNoteRecord: Record, Equatable {
+    public enum Outcome: String, Codable, Sendable {
+        /// Lowered the amount due of the open invoice.
+        case reducedAmountDue = "reduced_amount_due"
+        /// Credited to the customer's balance, paying the next invoices.
+        case customerBalance = "customer_balance"
+        /// To be paid back to the customer (by the gateway or by hand).
+        case refund
+    }
+    public static let table = "credit_notes"
+    public var id: String
+    public var number: String
+    public var customer: String
+    public var invoice: String
+    public var amount: Money
+    public var reason: String
+    public var outcome: Outcome
+    public var issueDate: CivilDate
+    public var created: Date
+    public var columns: [String: ColumnValue] { ["customer_id": .text(customer), "invoice_id": .text(invoice)] }
+    public init(id: String, number: String, customer: String, invoice: String, amount: Money, reason: String, outcome: Outcome,
+                issueDate: CivilDate, created: Date) {
+        self.id = id
+        self.number = number
+        self.customer = customer
+        self.invoice = invoice
+        self.amount = amount
+        self.reason = reason
+        self.outcome = outcome
+        self.issueDate = issueDate
         self.created = created
     }
 }

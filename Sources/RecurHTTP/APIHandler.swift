@@ -291,6 +291,27 @@ struct APIHandler: APIProtocol {
         return .ok(.init(body: .json(Map.invoice(try await service.payInvoiceOutOfBand(input.path.id, reference: reference, actor: actor)))))
     }
 
+    func voidInvoice(_ input: Operations.VoidInvoice.Input) async throws -> Operations.VoidInvoice.Output {
+        .ok(.init(body: .json(Map.invoice(try await service.voidInvoice(input.path.id, actor: actor)))))
+    }
+
+    func markInvoiceUncollectible(_ input: Operations.MarkInvoiceUncollectible.Input) async throws -> Operations.MarkInvoiceUncollectible.Output {
+        .ok(.init(body: .json(Map.invoice(try await service.markUncollectible(input.path.id, actor: actor)))))
+    }
+
+    func createCreditNote(_ input: Operations.CreateCreditNote.Input) async throws -> Operations.CreateCreditNote.Output {
+        guard case .json(let b) = input.body else { throw unsupported }
+        let amount = try b.amount.map { try Map.money($0, field: "amount") }
+        let note = try await service.createCreditNote(invoice: input.path.id, amount: amount, reason: b.reason, refund: b.refund ?? false, actor: actor)
+        return .created(.init(body: .json(Map.creditNote(note))))
+    }
+
+    func listCreditNotes(_ input: Operations.ListCreditNotes.Input) async throws -> Operations.ListCreditNotes.Output {
+        let q = input.query
+        let page = try await service.listCreditNotes(customer: q.customer, invoice: q.invoice, limit: q.limit, startingAfter: q.startingAfter)
+        return .ok(.init(body: .json(.init(data: page.items.map(Map.creditNote), hasMore: page.hasMore))))
+    }
+
     func createTestClock(_ input: Operations.CreateTestClock.Input) async throws -> Operations.CreateTestClock.Output {
         guard case .json(let b) = input.body else { throw unsupported }
         let c = try await service.createTestClock(name: b.name ?? "Test clock", at: b.frozenTime, actor: actor)

@@ -254,7 +254,8 @@ enum Map {
 
     static func invoice(_ i: InvoiceRecord) -> S.Invoice {
         .init(id: i.id, number: i.number, customer: i.customer, status: S.InvoiceStatus(rawValue: i.status.rawValue)!, currency: i.currency.code,
-              lines: i.lines.map(line), totals: totals(i.totals), amountPaid: money(i.amountPaid), issueDate: i.issueDate.description,
+              lines: i.lines.map(line), totals: totals(i.totals), amountPaid: money(i.amountPaid),
+              amountCredited: money(i.credited ?? .zero(i.currency)), amountRemaining: money(i.amountDue), issueDate: i.issueDate.description,
               dueDate: i.dueDate.description, created: i.created)
     }
 
@@ -312,5 +313,10 @@ enum Map {
 
     static func testClock(_ c: TestClockRecord) -> S.TestClock {
         .init(id: c.id, name: c.name, frozenTime: c.now, created: c.created)
+    }
+
+    static func creditNote(_ n: CreditNoteRecord) -> S.CreditNote {
+        .init(id: n.id, number: n.number, customer: n.customer, invoice: n.invoice, amount: money(n.amount), reason: n.reason,
+              outcome: S.CreditNote.OutcomePayload(rawValue: n.outcome.rawValue)!, issueDate: n.issueDate.description, created: n.created)
     }
 }

@@ -43,5 +43,8 @@ enum Migrations {
                 "CREATE UNIQUE INDEX ux_invoices_billing_key ON invoices (billing_key)",
             ] + table("test_clocks", collation: c)
         },
+        Migration(version: 3, name: "credit notes") { c in
+            table("credit_notes", text: ["customer_id", "invoice_id"], collation: c)
+        },
     ]
 }
