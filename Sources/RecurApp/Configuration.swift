@@ -13,6 +13,8 @@ public struct RecurConfiguration: Sendable {
     public var logLevel: String
     /// Seconds between billing runs inside `recur serve`.
     public var billingInterval: Int
+    /// Days after a failed automatic charge on which it is retried.
+    public var dunningRetryDays: [Int] = [1, 3, 5, 7]
 
     public init(databaseURL: String = "sqlite:./recur.sqlite", host: String = "127.0.0.1", port: Int = 8080, demo: Bool = true,
                 testMode: Bool = false, logLevel: String = "info", billingInterval: Int = 60) {
@@ -26,7 +28,8 @@ public struct RecurConfiguration: Sendable {
     }
 
     /// The defaults overridden by the environment (`RECUR_DATABASE_URL`, `RECUR_HOST`,
-    /// `RECUR_PORT`, `RECUR_DEMO`, `RECUR_TEST_MODE`, `RECUR_LOG_LEVEL`, `RECUR_BILLING_INTERVAL`).
+    /// `RECUR_PORT`, `RECUR_DEMO`, `RECUR_TEST_MODE`, `RECUR_LOG_LEVEL`, `RECUR_BILLING_INTERVAL`,
+    /// `RECUR_DUNNING_DAYS` such as `1,3,5,7`).
     public static func fromEnvironment(_ env: [String: String] = ProcessInfo.processInfo.environment) -> RecurConfiguration {
         var c = RecurConfiguration()
         if let v = env["RECUR_DATABASE_URL"], !v.isEmpty { c.databaseURL = v }
@@ -36,6 +39,10 @@ public struct RecurConfiguration: Sendable {
         if let v = env["RECUR_TEST_MODE"] { c.testMode = ["1", "true", "yes"].contains(v.lowercased()) }
         if let v = env["RECUR_LOG_LEVEL"], !v.isEmpty { c.logLevel = v }
         if let v = env["RECUR_BILLING_INTERVAL"].flatMap(Int.init), v > 0 { c.billingInterval = v }
+        if let v = env["RECUR_DUNNING_DAYS"] {
+            let days = v.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }.filter { $0 > 0 }
+            if !days.isEmpty { c.dunningRetryDays = days.sorted() }
+        }
         return c
     }
 }

@@ -30,7 +30,7 @@ extension RecurService {
     /// Moves a test clock forward to `time` and runs, in date order, everything that
     /// falls due for its customers on the way: renewals, charges, retries, reminders,
     /// expiry, locking, month closes.
-    public func advanceTestClock(_ id: String, to time: Date, charger: any PaymentCharger = SandboxCharger(),
+    public func advanceTestClock(_ id: String, to time: Date, charger: any PaymentCharger = SandboxCharger(), batchSize: Int = 500,
                                  actor: Actor) async throws -> (clock: TestClockRecord, report: BillingReport) {
         try requireTestMode()
         let clock: TestClockRecord = try await command(actor) { tx, log in
@@ -44,7 +44,7 @@ extension RecurService {
             log.audit("test_clock.advanced", target: id, customer: nil, before: before, after: c)
             return c
         }
-        let report = try await runBilling(until: time, charger: charger, testClock: id)
+        let report = try await runBilling(until: time, batchSize: batchSize, charger: charger, testClock: id)
         return (clock, report)
     }
 

@@ -218,4 +218,31 @@ struct BillingRunTests {
         #expect(renewals == 12)
         try await e.store.close()
     }
+
+    @Test("a run that crashes between batches keeps the committed batches; the re-run bills only the rest", arguments: TestDatabase.all)
+    func crashBetweenBatches(db: TestDatabase) async throws {
+        let e = try await env(db)
+        var ids: [String] = []
+        for _ in 0..<6 {
+            let c = try await customer(e)
+            ids.append(c.id)
+            _ = try await buy(e, c, [.init(product: DemoCatalog.workspace, plan: "ws_starter", cycle: .monthly, seats: 2)])
+        }
+        // Batches of 2 subscriptions, 2 renewals each (15/2 and 15/3): the 7th charge is in the second batch.
+        await #expect(throws: CrashingCharger.Crash.self) {
+            _ = try await e.service.advanceTestClock(e.clock.id, to: try day(2026, 3, 15), charger: CrashingCharger(crashAt: 7),
+                                                     batchSize: 2, actor: .system)
+        }
+        var renewals = 0
+        for id in ids { renewals += try await invoices(e, id).filter { $0.billingKey != nil }.count }
+        #expect(renewals == 4)
+        let report = try await e.service.runBilling(until: try day(2026, 3, 15), batchSize: 2, testClock: e.clock.id)
+        #expect(report.invoices == 8)
+        var keys: [String] = []
+        for id in ids { keys += try await invoices(e, id).compactMap(\.billingKey) }
+        #expect(keys.count == 12)
+        #expect(Set(keys).count == 12)
+        try await e.store.close()
+    }
 }
+
