@@ -40,7 +40,8 @@ public struct RecurConfiguration: Sendable {
         if let v = env["RECUR_LOG_LEVEL"], !v.isEmpty { c.logLevel = v }
         if let v = env["RECUR_BILLING_INTERVAL"].flatMap(Int.init), v > 0 { c.billingInterval = v }
         if let v = env["RECUR_DUNNING_DAYS"] {
-            let days = v.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }.filter { $0 > 0 }
+            // Retries end before the shortest cycle (a month) ends, so a renewal never meets an open dunning.
+            let days = v.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }.filter { $0 > 0 && $0 < 28 }
             if !days.isEmpty { c.dunningRetryDays = days.sorted() }
         }
         return c

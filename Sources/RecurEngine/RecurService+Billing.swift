@@ -1,5 +1,6 @@
 public import Foundation
 import RecurCore
+import Logging
 
 /// What a billing run did.
 public struct BillingReport: Sendable, Hashable, CustomStringConvertible {
@@ -73,7 +74,7 @@ extension RecurService {
                 let catalog = try await self.loadCatalog(tx)
                 let batch = Array(due.prefix(batchSize))
                 let customerIDs = Array(Set(batch.map(\.subscription.customer.rawValue))).sorted()
-                var customers = Dictionary(uniqueKeysWithValues: try await tx.lockAll(CustomerRecord.self, ids: customerIDs).map { ($0.id, $0) })
+                var customers = Dictionary(uniqueKeysWithValues: try await tx.lockAll(CustomerRecord.self, ids: customerIDs, skipLocked: true).map { ($0.id, $0) })
                 let original = customers
                 var clocks: [String: Date] = [:]
                 var report = BillingReport()
@@ -91,10 +92,21 @@ extension RecurService {
                         if clocks[clockID] == nil { clocks[clockID] = try await self.now(for: customer, tx, default: now) }
                         at = clocks[clockID]!
                     }
-                    let r = try await self.process(record, customer: &customer, catalog: catalog, until: at, charger: charger,
-                                                   tx: tx, log: log, writes: writes)
-                    customers[cid] = customer
-                    report.merge(r)
+                    // One subscription the catalog can no longer price (a removed price, a broken
+                    // rule) must not stop everyone else's billing: its work is undone, it is
+                    // reported, and it is looked at again tomorrow.
+                    let logMark = log.checkpoint()
+                    let writesMark = writes.checkpoint()
+                    do {
+                        let r = try await self.process(record, customer: &customer, catalog: catalog, until: at, charger: charger,
+                                                       tx: tx, log: log, writes: writes)
+                        customers[cid] = customer
+                        report.merge(r)
+                    } catch let error as RecurError {
+                        try self.defer(record, error: error.description, writes: writes, log: log, logMark: logMark, writesMark: writesMark, report: &report)
+                    } catch let error as RecurErrors {
+                        try self.defer(record, error: error.description, writes: writes, log: log, logMark: logMark, writesMark: writesMark, report: &report)
+                    }
                 }
                 try await self.flush(writes, tx: tx, log: log)
                 try await tx.saveAll(customers.values.filter { original[$0.id] != $0 }.sorted { $0.id < $1.id })
@@ -116,6 +128,32 @@ extension RecurService {
         /// Existing invoices changed by a retried charge.
         var changedInvoices: [String: InvoiceRecord] = [:]
         var subscriptions: [SubscriptionRecord] = []
+
+        struct Mark {
+            var invoices: Int
+            var changed: [String: InvoiceRecord]
+            var subscriptions: Int
+        }
+        func checkpoint() -> Mark { Mark(invoices: invoices.count, changed: changedInvoices, subscriptions: subscriptions.count) }
+        func rollback(to m: Mark) {
+            invoices.removeLast(invoices.count - m.invoices)
+            changedInvoices = m.changed
+            subscriptions.removeLast(subscriptions.count - m.subscriptions)
+        }
+    }
+
+    /// Undoes what a failed subscription queued in the batch, reports the failure as an
+    /// event, and looks at the subscription again in a day.
+    func `defer`(_ record: SubscriptionRecord, error: String, writes: BatchWrites, log: CommandLog, logMark: (audits: Int, events: Int),
+                 writesMark: BatchWrites.Mark, report: inout BillingReport) throws {
+        writes.rollback(to: writesMark)
+        log.rollback(to: logMark)
+        var r = record
+        r.nextBillingAt = log.now.addingTimeInterval(86_400)
+        writes.subscriptions.append(r)
+        report.actions["failed", default: 0] += 1
+        log.emit("billing.failed", customer: record.subscription.customer.rawValue, object: ["subscription": record.id, "error": error])
+        logger.error("billing of \(record.id) failed: \(error)")
     }
 
     /// Numbers the batch's new invoices (a block per yearly series, gap-free) and
@@ -214,6 +252,8 @@ extension RecurService {
                         writes.invoices.append(invoice)
                         report.invoices += 1
                     }
+                    // Nothing is prepaid in arrears: an upgrade mid-month has nothing to credit.
+                    r.subscription.paidForPeriod = .zero(r.subscription.currency)
                     if r.subscription.cancelAtPeriodEnd {
                         r.subscription.status = .cancelled
                     } else {
@@ -250,7 +290,7 @@ extension RecurService {
                     c = Collection(remindersSent: c.remindersSent)
                     break
                 }
-                if invoice.status == .paid || invoice.amountDue.isZero {
+                if invoice.status != .open || invoice.amountDue.isZero {
                     c = Collection(remindersSent: c.remindersSent)
                     r.subscription.status = .active
                     break
@@ -260,6 +300,7 @@ extension RecurService {
                 if paid {
                     c = Collection(remindersSent: c.remindersSent)
                     r.subscription.status = .active
+                    r.subscription.paidForPeriod = invoice.totals.net
                 } else {
                     c.failedCharges = attempt
                 }
@@ -293,9 +334,17 @@ extension RecurService {
         guard var invoice = try runInvoice(&r, lines: lines, on: on, due: due, customer: &customer, log: log) else { return }
         report.invoices += 1
         defer { writes.invoices.append(invoice) }
-        guard invoice.status == .open else { return }
+        // What was paid for the new period is what an upgrade may later credit: nothing until it is paid.
+        r.subscription.paidForPeriod = .zero(invoice.currency)
+        guard invoice.status == .open else {
+            r.subscription.paidForPeriod = invoice.totals.net
+            return
+        }
         if r.subscription.renewalMode == .automatic, customer.paymentMethod != nil {
-            if try await charge(&invoice, customer: customer, charger: charger, log: log, report: &report) { return }
+            if try await charge(&invoice, customer: customer, charger: charger, log: log, report: &report) {
+                r.subscription.paidForPeriod = invoice.totals.net
+                return
+            }
             r.subscription.status = .pastDue
             c.openInvoice = invoice.id
             c.openSince = on
@@ -322,7 +371,6 @@ extension RecurService {
         } else if totals.creditToBalance.isPositive {
             customer.balance = try customer.balance - totals.creditToBalance
         }
-        r.subscription.paidForPeriod = totals.net
         return InvoiceRecord(id: RecordID.make("in", at: log.now), number: nil, customer: customer.id, subscriptions: [r.id],
                              status: try paid.isLess(than: totals.amountDue) ? .open : .paid, currency: customer.currency, lines: lines,
                              totals: totals, amountPaid: paid, issueDate: on, dueDate: due, created: log.now, billingKey: key)
@@ -333,7 +381,9 @@ extension RecurService {
                 report: inout BillingReport) async throws -> Bool {
         guard let method = customer.paymentMethod else { return false }
         let amount = invoice.amountDue
-        switch try await charger.charge(method, amount: amount, invoice: invoice.id) {
+        // The gateway's idempotency reference is the period's billing key: the same however
+        // often a rolled-back batch is run again (retries add the attempt in issue 5's gateways).
+        switch try await charger.charge(method, amount: amount, invoice: invoice.billingKey ?? invoice.id) {
         case .succeeded(let reference):
             invoice.amountPaid = try invoice.amountPaid + amount
             invoice.status = .paid

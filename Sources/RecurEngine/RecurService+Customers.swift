@@ -130,7 +130,7 @@ extension RecurService {
 
     public func updateCustomer(_ id: String, _ changes: CustomerChanges, actor: Actor) async throws -> CustomerRecord {
         try await command(actor) { tx, log in
-            guard let before = try await tx.find(CustomerRecord.self, id: id) else { throw RecurError.notFound("customer", id) }
+            let before = try await self.requireCustomer(tx, id)
             var after = before
             try self.apply(changes, to: &after, creating: false)
             try await tx.update(after)
@@ -144,8 +144,10 @@ extension RecurService {
         try await read { tx in try await self.requireCustomer(tx, id) }
     }
 
+    /// The customer, locked for the rest of the transaction (every write to a customer
+    /// or its subscriptions takes this lock first, so they run one after the other).
     func requireCustomer(_ tx: any Transaction, _ id: String) async throws -> CustomerRecord {
-        guard let c = try await tx.find(CustomerRecord.self, id: id) else { throw RecurError.notFound("customer", id) }
+        guard let c = try await tx.lock(CustomerRecord.self, id: id) else { throw RecurError.notFound("customer", id) }
         return c
     }
 

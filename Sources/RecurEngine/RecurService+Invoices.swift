@@ -5,20 +5,30 @@ extension RecurService {
     /// Frees the subscriptions waiting on an invoice that will never be paid: they
     /// stop dunning and keep their status (an expired one stays expired).
     func release(_ invoice: InvoiceRecord, tx: any Transaction, log: CommandLog) async throws {
-        guard let customer = try await tx.find(CustomerRecord.self, id: invoice.customer) else { return }
+        guard let customer = try await tx.lock(CustomerRecord.self, id: invoice.customer) else { return }
         for sid in invoice.subscriptions {
-            guard var r = try await tx.find(SubscriptionRecord.self, id: sid), r.collection?.openInvoice == invoice.id else { continue }
+            guard var r = try await tx.find(SubscriptionRecord.self, id: sid), let old = r.collection, old.openInvoice == invoice.id else { continue }
             let was = r.subscription
             if r.subscription.status == .pastDue { r.subscription.status = .active }
-            r.collection = nil
+            // An expired subscription keeps its expiry date (it still locks on time).
+            let kept = Collection(expiredOn: r.subscription.status == .expired ? old.expiredOn : nil, remindersSent: old.remindersSent)
+            r.collection = kept == .clear ? nil : kept
             r.nextBillingAt = nextBillingAt(r.subscription, collection: nil, customer: customer)
             try await tx.update(r)
             log.audit("subscription.released", target: sid, customer: invoice.customer, before: was, after: r.subscription)
         }
     }
 
-    func requireOpenInvoice(_ tx: any Transaction, _ id: String, to action: String) async throws -> InvoiceRecord {
+    /// The invoice, read again after its customer is locked (the billing run may be charging it).
+    func lockedInvoice(_ tx: any Transaction, _ id: String) async throws -> InvoiceRecord {
+        guard let first = try await tx.find(InvoiceRecord.self, id: id) else { throw RecurError.notFound("invoice", id) }
+        _ = try await tx.lock(CustomerRecord.self, id: first.customer)
         guard let invoice = try await tx.find(InvoiceRecord.self, id: id) else { throw RecurError.notFound("invoice", id) }
+        return invoice
+    }
+
+    func requireOpenInvoice(_ tx: any Transaction, _ id: String, to action: String) async throws -> InvoiceRecord {
+        let invoice = try await lockedInvoice(tx, id)
         guard invoice.status == .open else {
             throw RecurError(.invoiceNotOpen, field: "id", "Only an open invoice can be \(action); \(invoice.number ?? id) is \(invoice.status.rawValue)",
                              ["status": .text(invoice.status.rawValue)])
@@ -32,6 +42,11 @@ extension RecurService {
             var invoice = try await self.requireOpenInvoice(tx, id, to: "voided")
             invoice.status = .void
             try await tx.update(invoice)
+            // What was already paid on it (from the credit balance) goes back to the balance.
+            if invoice.amountPaid.isPositive, var customer = try await tx.lock(CustomerRecord.self, id: invoice.customer) {
+                customer.balance = try customer.balance - invoice.amountPaid
+                try await tx.update(customer)
+            }
             log.audit("invoice.voided", target: id, customer: invoice.customer, before: "open", after: "void")
             log.emit("invoice.voided", customer: invoice.customer, object: ["invoice": id])
             try await self.release(invoice, tx: tx, log: log)
@@ -60,13 +75,17 @@ extension RecurService {
     ///   currency, or more than the invoice has left to credit.
     public func createCreditNote(invoice id: String, amount: Money?, reason: String, refund: Bool, actor: Actor) async throws -> CreditNoteRecord {
         try await command(actor) { tx, log in
-            guard var invoice = try await tx.find(InvoiceRecord.self, id: id) else { throw RecurError.notFound("invoice", id) }
+            var invoice = try await self.lockedInvoice(tx, id)
             guard [.open, .paid].contains(invoice.status) else {
                 throw RecurError(.invoiceNotOpen, field: "id", "A credit note needs an open or paid invoice; \(invoice.number ?? id) is \(invoice.status.rawValue)",
                                  ["status": .text(invoice.status.rawValue)])
             }
             let credited = invoice.credited ?? .zero(invoice.currency)
-            let creditable = try invoice.totals.amountDue - credited
+            if invoice.status == .open && refund {
+                throw RecurErrors([RecurError(.creditNoteInvalid, field: "refund", "An open invoice is credited, not refunded: nothing was paid on it to give back")])
+            }
+            // Open: at most what is still due. Paid: at most what was paid and not yet credited.
+            let creditable = invoice.status == .open ? invoice.amountDue : try invoice.totals.amountDue - credited
             let value = amount ?? creditable
             guard value.currency == invoice.currency else {
                 throw RecurErrors([RecurError(.creditNoteInvalid, field: "amount.currency",

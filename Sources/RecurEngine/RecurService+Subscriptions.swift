@@ -150,9 +150,10 @@ extension RecurService {
 
     func computeChange(_ tx: any Transaction, subscription id: String, _ request: ChangeRequest, now: Date)
         async throws -> (Context, SubscriptionRecord, ChangeResult) {
+        let ctx = try await context(tx, customer: try await requireSubscription(tx, id).subscription.customer.rawValue)
+        // Read again under the customer's lock: the billing run may just have renewed it.
         let record = try await requireSubscription(tx, id)
         let s = record.subscription
-        let ctx = try await context(tx, customer: s.customer.rawValue)
         let changes = SubscriptionChanges(catalog: ctx.catalog, customer: ctx.customer.pricingCustomer,
                                           subscriptions: ctx.subscriptions.map(\.subscription), usage: ctx.customer.usageByProduct)
         var target = SubscriptionChanges.Target(s)
@@ -205,8 +206,8 @@ extension RecurService {
     func update(subscription id: String, action: String, actor: Actor,
                 _ change: @escaping @Sendable (Subscription, Catalog, CustomerRecord) throws -> Subscription) async throws -> SubscriptionRecord {
         try await command(actor) { tx, log in
+            let ctx = try await self.context(tx, customer: try await self.requireSubscription(tx, id).subscription.customer.rawValue)
             var record = try await self.requireSubscription(tx, id)
-            let ctx = try await self.context(tx, customer: record.subscription.customer.rawValue)
             let before = record.subscription
             record.subscription = try change(before, ctx.catalog, ctx.customer)
             record.nextBillingAt = self.nextBillingAt(record.subscription, collection: record.collection, customer: ctx.customer)
@@ -239,6 +240,7 @@ extension RecurService {
     /// no more business-tools users than the plan allows (002).
     public func setSeatAssignments(subscription id: String, _ assignments: [SeatAssignment], actor: Actor) async throws -> SubscriptionRecord {
         try await command(actor) { tx, log in
+            _ = try await self.requireCustomer(tx, try await self.requireSubscription(tx, id).subscription.customer.rawValue)
             var record = try await self.requireSubscription(tx, id)
             let s = record.subscription
             let catalog = try await self.loadCatalog(tx)

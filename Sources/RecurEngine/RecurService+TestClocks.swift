@@ -70,7 +70,7 @@ extension RecurService {
     /// (dunning, manual renewal, expired) is active again.
     public func payInvoiceOutOfBand(_ id: String, reference: String?, actor: Actor) async throws -> InvoiceRecord {
         try await command(actor) { tx, log in
-            guard var invoice = try await tx.find(InvoiceRecord.self, id: id) else { throw RecurError.notFound("invoice", id) }
+            var invoice = try await self.lockedInvoice(tx, id)
             guard invoice.status == .open else {
                 throw RecurError(.invoiceNotPayable, field: "id", "Invoice \(invoice.number ?? id) is \(invoice.status.rawValue), not open",
                                  ["status": .text(invoice.status.rawValue)])
@@ -81,12 +81,24 @@ extension RecurService {
             try await tx.update(invoice)
             log.audit("invoice.paid", target: id, customer: invoice.customer, before: before.status.rawValue, after: invoice.status.rawValue)
             log.emit("invoice.paid", customer: invoice.customer, object: ["invoice": id, "reference": reference ?? "out_of_band"])
-            guard let customer = try await tx.find(CustomerRecord.self, id: invoice.customer) else { return invoice }
+            guard let customer = try await tx.lock(CustomerRecord.self, id: invoice.customer) else { return invoice }
             for sid in invoice.subscriptions {
                 guard var r = try await tx.find(SubscriptionRecord.self, id: sid), r.collection?.openInvoice == id else { continue }
                 let was = r.subscription
-                if [.pastDue, .expired].contains(r.subscription.status) { r.subscription.status = .active }
-                r.collection = nil
+                // Paid while its period still runs: active again. Paid after the period ended, the
+                // subscription stays as it is (a new purchase renews it, as 001's expired base does).
+                let today = try await self.day(nil, for: customer, tx, default: log.now)
+                if [.pastDue, .expired, .locked].contains(r.subscription.status) && r.subscription.currentPeriod.end > today {
+                    r.subscription.status = .active
+                    r.subscription.paidForPeriod = invoice.totals.net
+                    r.collection = nil
+                } else if r.subscription.isLive {
+                    r.subscription.paidForPeriod = invoice.totals.net
+                    r.collection = nil
+                } else if let old = r.collection {
+                    let kept = Collection(expiredOn: old.expiredOn, remindersSent: old.remindersSent)
+                    r.collection = kept == .clear ? nil : kept
+                }
                 r.nextBillingAt = self.nextBillingAt(r.subscription, collection: nil, customer: customer)
                 try await tx.update(r)
                 log.audit("subscription.reactivated", target: sid, customer: invoice.customer, before: was, after: r.subscription)

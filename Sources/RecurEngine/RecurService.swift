@@ -62,6 +62,17 @@ public final class RecurService: Sendable {
             lock.withLock { audits.append(entry) }
         }
 
+        /// How much has been logged, to undo back to with ``rollback(to:)``.
+        func checkpoint() -> (audits: Int, events: Int) { lock.withLock { (audits.count, events.count) } }
+
+        /// Forgets what was logged after `mark` (a part of a batch that failed).
+        func rollback(to mark: (audits: Int, events: Int)) {
+            lock.withLock {
+                audits.removeLast(audits.count - mark.audits)
+                events.removeLast(events.count - mark.events)
+            }
+        }
+
         /// Queues an outbox event (`customer.created`, `subscription.updated`…).
         func emit(_ type: String, customer: String?, object: some Encodable) {
             let event = EventRecord(id: RecordID.make("evt", at: now), type: type, created: now, customer: customer,

@@ -89,8 +89,10 @@ public protocol Transaction: Sendable {
     func insertAll<R: Record>(_ records: [R]) async throws
     /// Writes many existing records in few statements (insert-or-replace by id).
     func saveAll<R: Record>(_ records: [R]) async throws
-    /// The records with these ids, locked like ``lock(_:id:)``.
-    func lockAll<R: Record>(_ type: R.Type, ids: [String]) async throws -> [R]
+    /// The records with these ids, locked like ``lock(_:id:)``. With `skipLocked`, rows
+    /// another transaction holds are left out instead of waited for (the billing run
+    /// skips customers an API call is changing, rather than deadlock with it).
+    func lockAll<R: Record>(_ type: R.Type, ids: [String], skipLocked: Bool) async throws -> [R]
     /// `count` consecutive values of a gap-free counter, in one statement.
     func nextSequenceValues(_ name: String, count: Int) async throws -> ClosedRange<Int64>
     /// Every record matching the filters (for small sets such as the catalog).

@@ -46,5 +46,10 @@ enum Migrations {
         Migration(version: 3, name: "credit notes") { c in
             table("credit_notes", text: ["customer_id", "invoice_id"], collation: c)
         },
+        Migration(version: 4, name: "bill subscriptions made before billing runs") { _ in
+            // Rows from before migration 2 have no next_billing_at: the next run looks at them
+            // once and sets it.
+            ["UPDATE subscriptions SET next_billing_at = 0 WHERE next_billing_at IS NULL AND status IN ('trialing', 'active', 'past_due', 'expired')"]
+        },
     ]
 }

@@ -305,7 +305,7 @@ struct SQLTransaction: RecurEngine.Transaction {
         _ = try await multiRowInsert(records, upsert: true)
     }
 
-    func lockAll<R: Record>(_ type: R.Type, ids: [String]) async throws -> [R] {
+    func lockAll<R: Record>(_ type: R.Type, ids: [String], skipLocked: Bool) async throws -> [R] {
         guard !ids.isEmpty else { return [] }
         var out: [R] = []
         var start = 0
@@ -316,7 +316,7 @@ struct SQLTransaction: RecurEngine.Transaction {
                 if k > 0 { query.appendInterpolation(unsafeRaw: ", ") }
                 query.appendInterpolation(bind: id)
             }
-            query.appendInterpolation(unsafeRaw: rowLocks ? ") ORDER BY id FOR UPDATE" : ") ORDER BY id")
+            query.appendInterpolation(unsafeRaw: !rowLocks ? ") ORDER BY id" : skipLocked ? ") ORDER BY id FOR UPDATE SKIP LOCKED" : ") ORDER BY id FOR UPDATE")
             out += try await db.raw(query).all().map { try decode($0) }
             start += 500
         }

@@ -186,9 +186,11 @@ struct Bill: AsyncParsableCommand {
     @Option(help: "Subscriptions per transaction.") var batch = 500
 
     func run() async throws {
-        let store = try await openStore(database.configuration().databaseURL, logger: Logger(label: "recur"))
+        let config = database.configuration()
+        let store = try await openStore(config.databaseURL, logger: Logger(label: "recur"))
         let at = try until.map { try CivilDate(iso: $0).startInstant(in: .gmt) } ?? Date()
-        let report = try await RecurService(store: store).runBilling(until: at, batchSize: batch)
+        let report = try await RecurService(store: store, policy: BillingPolicy(dunningRetryDays: config.dunningRetryDays))
+            .runBilling(until: at, batchSize: batch)
         print(report)
         try await store.close()
     }

@@ -105,7 +105,7 @@ public enum Lifecycle {
             return nil
         case .trialing:
             guard let end = s.trialEnd else { return nil }
-            for d in policy.trialReminderDays.sorted(by: >) where d > 0 {
+            for d in policy.trialReminderDays.sorted(by: >) where d > 0 && !s.cancelAtPeriodEnd {
                 let on = end.adding(days: -d)
                 if on >= s.currentPeriod.start, let key = LifecycleAction.trialReminder(daysLeft: d).reminderKey(on: on), !c.remindersSent.contains(key) {
                     add(on, .trialReminder(daysLeft: d), order: 1)

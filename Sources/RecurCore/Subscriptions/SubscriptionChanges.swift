@@ -130,6 +130,11 @@ public struct SubscriptionChanges: Sendable {
         let product = try catalog.product(s.product, field: "product")
         var next = s
         next.trialEnd = nil
+        if s.cancelAtPeriodEnd {
+            // Cancelled during the trial: it simply ends, nothing is charged.
+            next.status = .cancelled
+            return ChangeResult(subscriptions: [next], lines: [])
+        }
         if hasPaymentMethod && s.renewalMode == .automatic {
             next.status = .active
             return try startTerm(next, target: Target(s), on: end, credit: false, notices: [])
