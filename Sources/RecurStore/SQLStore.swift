@@ -151,7 +151,8 @@ struct SQLTransaction: RecurEngine.Transaction {
     }()
 
     func json<R: Record>(_ r: R) throws -> String {
-        String(decoding: try Self.encoder.encode(r), as: UTF8.self)
+        if let fast = r as? any FastJSONRecord { return fast.jsonText() }
+        return String(decoding: try Self.encoder.encode(r), as: UTF8.self)
     }
 
     func bind(_ v: ColumnValue) -> any Encodable & Sendable {

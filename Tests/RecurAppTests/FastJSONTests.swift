@@ -1,0 +1,63 @@
+import Foundation
+import RecurCore
+import RecurEngine
+import Testing
+
+/// The invoice's hand-written JSON is read back by its Codable conformance into the
+/// same value, for invoices of every shape checkout produces.
+@Suite("Fast JSON for invoices")
+struct FastJSONTests {
+    static let decoder: JSONDecoder = {
+        let d = JSONDecoder()
+        d.dateDecodingStrategy = .iso8601
+        return d
+    }()
+
+    func roundTrip(_ invoice: InvoiceRecord) throws -> InvoiceRecord {
+        try Self.decoder.decode(InvoiceRecord.self, from: Data(invoice.jsonText().utf8))
+    }
+
+    @Test("invoices from many checkouts (discounts, taxes, credits, every currency) survive the round trip")
+    func manyInvoices() throws {
+        let catalog = DemoCatalog.make()
+        let customers = [Customer(id: "c1", country: "VN", currency: .vnd), Customer(id: "c2", country: "JP", currency: .jpy),
+                         Customer(id: "c3", country: "FR", currency: .eur), Customer(id: "c4", country: "MY", currency: .myr, hasPurchased: true)]
+        let plans: [(ProductID, PlanID, String?)] = [(DemoCatalog.workspace, "ws_standard", nil), (DemoCatalog.operationProcess, "op_starter", nil),
+                                                     (DemoCatalog.meeting, "meeting_small", "600")]
+        var checked = 0
+        for customer in customers {
+            for (product, plan, tier) in plans {
+                for cycle in [BillingCycle.monthly, .yearly] {
+                    let order = Order(items: [.init(product: product, plan: plan, tier: tier, cycle: cycle, seats: plan == "meeting_small" ? nil : 7,
+                                                    addOns: product == DemoCatalog.meeting ? [] : [.init(addOn: "storage_10gb", quantity: 2, promotion: "STORAGE50")],
+                                                    promotion: customer.hasPurchased ? nil : "WELCOME10")])
+                    guard let quote = try? Checkout(catalog: catalog, customer: customer).quote(order, on: try CivilDate(2026, 3, 1)) else { continue }
+                    var invoice = InvoiceRecord(id: "in_\(checked)", number: checked % 2 == 0 ? "INV-2026-00000\(checked % 10)" : nil,
+                                                customer: customer.id.rawValue, subscriptions: quote.subscriptions.map(\.id.rawValue),
+                                                status: .open, currency: quote.currency, lines: quote.lines, totals: quote.totals,
+                                                amountPaid: .zero(quote.currency), issueDate: quote.date, dueDate: quote.date.adding(days: 30),
+                                                created: Date(timeIntervalSince1970: 1_772_366_400 + Double(checked)),
+                                                billingKey: checked % 3 == 0 ? "sub_\(checked)@2026-03-01" : nil)
+                    if checked % 4 == 0 { invoice.credited = Money(minorUnits: 5, currency: quote.currency) }
+                    #expect(try roundTrip(invoice) == invoice)
+                    checked += 1
+                }
+            }
+        }
+        #expect(checked >= 12)
+    }
+
+    @Test("text with quotes, backslashes, control characters and Vietnamese survives")
+    func escaping() throws {
+        let minus5 = Money(minorUnits: -5, currency: .vnd)
+        let line = try #require(try PriceCalculator(catalog: DemoCatalog.make(), customer: Customer(id: "c", currency: .vnd), currency: .vnd)
+            .price([LineDraft(kind: .credit, description: "Hoàn tiền \"Gói\" \\ tab\there\nnew line \u{01} ₫", period: nil, quantity: 1,
+                              unitAmount: minus5, amount: minus5)]).first)
+        let totals = try Totals(lines: [line], currency: .vnd)
+        let invoice = InvoiceRecord(id: "in_x", number: nil, customer: "c", subscriptions: [], status: .paid, currency: .vnd, lines: [line],
+                                    totals: totals, amountPaid: .zero(.vnd), issueDate: try CivilDate(1999, 12, 31),
+                                    dueDate: try CivilDate(2000, 2, 29), created: Date(timeIntervalSince1970: -86_401))
+        #expect(try roundTrip(invoice) == invoice)
+        #expect(invoice.jsonText().contains(#""created":"1969-12-30T23:59:59Z""#))
+    }
+}
