@@ -62,6 +62,10 @@ public struct JSONWriter {
         if afterKey { afterKey = false } else { separator() }
     }
 
+    mutating func separatorForArrayValue() { separatorForValue() }
+
+    mutating func appendRaw(_ text: String) { bytes.append(contentsOf: text.utf8) }
+
     public mutating func field(_ k: String, _ body: (inout JSONWriter) -> Void) {
         key(k)
         afterKey = true
@@ -190,6 +194,131 @@ extension InvoiceLine {
             o.field("taxRate", taxRate?.basisPoints)
             o.field("taxInclusive", taxInclusive)
             o.field("total", total)
+        }
+    }
+}
+
+extension AuditRecord: FastJSONRecord {
+    public func writeJSON(_ w: inout JSONWriter) {
+        w.object { o in
+            o.field("id", id)
+            o.field("created", created)
+            o.field("actor", actor)
+            o.field("action", action)
+            o.field("target", target)
+            o.field("customer", customer)
+            o.field("before", before)
+            o.field("after", after)
+        }
+    }
+}
+
+extension EventRecord: FastJSONRecord {
+    public func writeJSON(_ w: inout JSONWriter) {
+        w.object { o in
+            o.field("id", id)
+            o.field("type", type)
+            o.field("created", created)
+            o.field("customer", customer)
+            o.field("payload", payload)
+            o.field("dispatched", dispatched)
+        }
+    }
+}
+
+extension SubscriptionRecord: FastJSONRecord {
+    public func writeJSON(_ w: inout JSONWriter) {
+        w.object { o in
+            o.field("subscription") { w in subscription.writeJSON(&w) }
+            o.field("created", created)
+            o.field("seatAssignments") { w in
+                w.array(seatAssignments) { w, a in
+                    w.object { o in
+                        o.field("email", a.email)
+                        o.field("name", a.name)
+                        o.field("businessTools", a.businessTools)
+                    }
+                }
+            }
+            if let c = collection {
+                o.field("collection") { w in
+                    w.object { o in
+                        o.field("openInvoice", c.openInvoice)
+                        o.field("openSince", c.openSince)
+                        o.field("failedCharges", Int64(c.failedCharges))
+                        o.field("expiredOn", c.expiredOn)
+                        o.field("remindersSent") { w in w.array(c.remindersSent.sorted()) { w, k in w.stringValue(k) } }
+                    }
+                }
+            }
+            o.field("nextBillingAt", nextBillingAt)
+        }
+    }
+}
+
+extension JSONWriter {
+    /// A dictionary whose keys are not strings, as `JSONEncoder` writes it: an array of
+    /// alternating keys and values.
+    mutating func field(_ k: String, addOns: [AddOnID: Int]) {
+        field(k) { w in
+            w.array(addOns.sorted { $0.key < $1.key }) { w, pair in
+                w.stringValue(pair.key.rawValue)
+                w.number(Int64(pair.value))
+            }
+        }
+    }
+
+    mutating func number(_ v: Int64) {
+        separatorForArrayValue()
+        appendRaw(String(v))
+    }
+}
+
+extension Subscription {
+    func writeJSON(_ w: inout JSONWriter) {
+        w.object { o in
+            o.field("id", id.rawValue)
+            o.field("customer", customer.rawValue)
+            o.field("product", product.rawValue)
+            o.field("plan", plan.rawValue)
+            o.field("tier", tier)
+            o.field("seats", Int64(seats))
+            o.field("addOns", addOns: addOns)
+            o.field("currency", currency.code)
+            o.field("schedule") { w in
+                w.object { o in
+                    o.field("anchor", schedule.anchor)
+                    o.field("cycle", Int64(schedule.cycle.months))
+                }
+            }
+            o.field("currentPeriod", currentPeriod)
+            o.field("status", status.rawValue)
+            o.field("trialEnd", trialEnd)
+            o.field("renewalMode", renewalMode.rawValue)
+            o.field("cancelAtPeriodEnd", cancelAtPeriodEnd)
+            if let c = scheduledChange {
+                o.field("scheduledChange") { w in
+                    w.object { o in
+                        o.field("plan", c.plan.rawValue)
+                        o.field("tier", c.tier)
+                        o.field("seats", Int64(c.seats))
+                        o.field("addOns", addOns: c.addOns)
+                        o.field("cycle", Int64(c.cycle.months))
+                    }
+                }
+            }
+            o.field("discounts") { w in
+                w.array(discounts) { w, d in
+                    w.object { o in
+                        o.field("promotion", d.promotion.rawValue)
+                        o.field("addOn", d.addOn?.rawValue)
+                        o.field("remainingCycles", d.remainingCycles.map(Int64.init))
+                    }
+                }
+            }
+            o.field("bundle", bundle?.rawValue)
+            o.field("paidForPeriod", paidForPeriod)
+            o.field("startedOn", startedOn)
         }
     }
 }

@@ -60,4 +60,39 @@ struct FastJSONTests {
         #expect(try roundTrip(invoice) == invoice)
         #expect(invoice.jsonText().contains(#""created":"1969-12-30T23:59:59Z""#))
     }
+
+    @Test("subscriptions, audit entries and events read back equal, with add-ons, discounts, scheduled changes and collection state")
+    func subscriptionsAuditsEvents() throws {
+        let catalog = DemoCatalog.make()
+        let customer = Customer(id: "c1", country: "VN", currency: .vnd)
+        let order = Order(items: [.init(product: DemoCatalog.operationProcess, plan: "op_standard", cycle: .yearly, seats: 6,
+                                        addOns: [.init(addOn: "storage_10gb", quantity: 2, promotion: "STORAGE50"), .init(addOn: "docs_100", quantity: 1)],
+                                        promotion: "WELCOME10")], bundle: nil)
+        let quote = try Checkout(catalog: catalog, customer: customer).quote(order, on: try CivilDate(2026, 1, 31))
+        #expect(quote.subscriptions.count == 2)
+        for (k, s) in quote.subscriptions.enumerated() {
+            var sub = s
+            if k == 0 {
+                sub.scheduledChange = .init(plan: "op_starter", tier: nil, seats: 4, addOns: ["docs_100": 3], cycle: .monthly)
+                sub.trialEnd = try CivilDate(2026, 3, 2)
+                sub.cancelAtPeriodEnd = true
+            }
+            var record = SubscriptionRecord(subscription: sub, created: Date(timeIntervalSince1970: 1_772_366_400),
+                                            seatAssignments: [SeatAssignment(email: "an@saomai.example", name: "Nguyễn Văn An", businessTools: true)],
+                                            collection: k == 0 ? Collection(openInvoice: "in_1", openSince: try CivilDate(2026, 3, 1), failedCharges: 2,
+                                                                            expiredOn: nil, remindersSent: ["trial-7@2026-02-23", "overdue-1@2026-03-02"]) : nil,
+                                            nextBillingAt: k == 0 ? Date(timeIntervalSince1970: 1_772_409_600) : nil)
+            let back = try Self.decoder.decode(SubscriptionRecord.self, from: Data(record.jsonText().utf8))
+            #expect(back == record)
+            record.seatAssignments = []
+            #expect(try Self.decoder.decode(SubscriptionRecord.self, from: Data(record.jsonText().utf8)) == record)
+        }
+        let audit = AuditRecord(id: "aud_1", created: Date(timeIntervalSince1970: 1_772_366_400), actor: "key:1", action: "subscription.renewed",
+                                target: "sub_1", customer: nil, before: #"{"status":"active"}"#, after: nil)
+        #expect(try Self.decoder.decode(AuditRecord.self, from: Data(audit.jsonText().utf8)) == audit)
+        let event = EventRecord(id: "evt_1", type: "invoice.created", created: Date(timeIntervalSince1970: 1_772_366_400), customer: "cus_1",
+                                payload: #"{"id":"in_1","note":"line\nbreak"}"#, dispatched: true)
+        #expect(try Self.decoder.decode(EventRecord.self, from: Data(event.jsonText().utf8)) == event)
+    }
 }
+
