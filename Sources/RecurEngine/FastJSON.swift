@@ -4,7 +4,10 @@ public import RecurCore
 /// A record that writes its own JSON, faster than `JSONEncoder`, in exactly the shape
 /// its `Codable` conformance reads back (keys may come in any order; absent optionals
 /// are left out). The billing run writes invoices by the thousand; this is why.
-public protocol FastJSONRecord: Record {
+public protocol FastJSONRecord: Record, JSONWritable {}
+
+/// A value that writes its own JSON (see ``FastJSONRecord``).
+public protocol JSONWritable {
     func writeJSON(_ w: inout JSONWriter)
 }
 

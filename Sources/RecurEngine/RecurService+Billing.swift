@@ -183,11 +183,20 @@ extension RecurService {
     }
 
     /// The part of a subscription an audit entry of the billing run records.
-    struct AuditState: Encodable {
+    struct AuditState: Encodable, JSONWritable {
         var status: String
         var plan: String
         var seats: Int
         var period: String
+        func writeJSON(_ w: inout JSONWriter) {
+            w.object { o in
+                o.field("period", period)
+                o.field("plan", plan)
+                o.field("seats", Int64(seats))
+                o.field("status", status)
+            }
+        }
+
         init(_ s: Subscription) {
             status = s.status.rawValue
             plan = s.plan.rawValue
