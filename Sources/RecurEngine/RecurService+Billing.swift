@@ -64,6 +64,8 @@ extension RecurService {
         let now = now ?? clock.now()
         var total = BillingReport()
         var skippedSoFar = Set<String>()
+        // The catalog is read once per run, not once per batch (decoding it costs more than a batch's pricing).
+        let catalog = try await read { tx in try await self.loadCatalog(tx) }
         while true {
             let seconds = Int64(now.timeIntervalSince1970.rounded(.down))
             let skipped = skippedSoFar
@@ -71,7 +73,6 @@ extension RecurService {
                 let due = try await tx.due(SubscriptionRecord.self, column: "next_billing_at", atMost: seconds, limit: batchSize + skipped.count)
                     .filter { !skipped.contains($0.id) }
                 if due.isEmpty { return (BillingReport(), true, Set<String>()) }
-                let catalog = try await self.loadCatalog(tx)
                 let batch = Array(due.prefix(batchSize))
                 let customerIDs = Array(Set(batch.map(\.subscription.customer.rawValue))).sorted()
                 var customers = Dictionary(uniqueKeysWithValues: try await tx.lockAll(CustomerRecord.self, ids: customerIDs, skipLocked: true).map { ($0.id, $0) })
