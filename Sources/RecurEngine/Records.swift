@@ -2,7 +2,7 @@ public import Foundation
 public import RecurCore
 
 // The records Recur stores. Each is a JSON document plus the columns it is found by;
-// RecurStore's migrations create the same columns (see `Migrations.swift` there).
+// RecurStore's migrations (`Migrations.swift`) create exactly those columns.
 
 public struct ProductRecord: Record, Equatable {
     public static let table = "products"
@@ -428,35 +428,6 @@ public struct IdempotencyRecord: Record, Equatable {
         self.body = body
         self.created = created
     }
-}
-
-/// Every table and its indexed columns, in one place: RecurStore creates exactly these.
-public enum Schema {
-    public struct Table: Sendable {
-        public var name: String
-        public var textColumns: [String]
-        public var intColumns: [String]
-    }
-
-    public static let tables: [Table] = [
-        Table(name: ProductRecord.table, textColumns: [], intColumns: []),
-        Table(name: PlanRecord.table, textColumns: ["product_id"], intColumns: []),
-        Table(name: AddOnRecord.table, textColumns: [], intColumns: []),
-        Table(name: PromotionRecord.table, textColumns: [], intColumns: []),
-        Table(name: CatalogRulesRecord.table, textColumns: [], intColumns: []),
-        Table(name: CustomerRecord.table, textColumns: ["email"], intColumns: []),
-        Table(name: SubscriptionRecord.table, textColumns: ["customer_id", "status", "period_end"], intColumns: ["next_billing_at"]),
-        Table(name: InvoiceRecord.table, textColumns: ["customer_id", "status", "number", "subscription_id", "billing_key"], intColumns: []),
-        Table(name: NoteRecord.table, textColumns: ["subscription_id"], intColumns: []),
-        Table(name: AuditRecord.table, textColumns: ["customer_id", "target"], intColumns: []),
-        Table(name: EventRecord.table, textColumns: ["type", "customer_id"], intColumns: ["dispatched"]),
-        Table(name: WebhookEndpointRecord.table, textColumns: [], intColumns: []),
-        Table(name: WebhookDeliveryRecord.table, textColumns: ["endpoint_id", "status"], intColumns: ["next_attempt_at"]),
-        Table(name: APIKeyRecord.table, textColumns: ["hash"], intColumns: []),
-        Table(name: IdempotencyRecord.table, textColumns: [], intColumns: ["created_at"]),
-        Table(name: TestClockRecord.table, textColumns: [], intColumns: []),
-        Table(name: CreditNoteRecord.table, textColumns: ["customer_id", "invoice_id"], intColumns: []),
-    ]
 }
 
 /// A test clock: customers attached to it live at its time, which only moves when

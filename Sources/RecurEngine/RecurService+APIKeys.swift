@@ -31,10 +31,6 @@ extension RecurService {
         }
     }
 
-    public func hasAPIKeys() async throws -> Bool {
-        try await read { tx in !(try await tx.list(APIKeyRecord.self, filters: [:], limit: 1, startingAfter: nil).items.isEmpty) }
-    }
-
     // MARK: Idempotency
 
     public enum IdempotencyClaim: Sendable {

@@ -164,10 +164,7 @@ extension RecurService {
         for (i, invoice) in writes.invoices.enumerated() { bySeries["INV-\(invoice.issueDate.year)", default: []].append(i) }
         for (series, indices) in bySeries.sorted(by: { $0.key < $1.key }) {
             let numbers = try await tx.nextSequenceValues(series, count: indices.count)
-            for (i, n) in zip(indices, numbers) {
-                let digits = String(n)
-                writes.invoices[i].number = "\(series)-\(String(repeating: "0", count: max(0, 6 - digits.count)))\(digits)"
-            }
+            for (i, n) in zip(indices, numbers) { writes.invoices[i].number = Self.documentNumber(series, n) }
         }
         for invoice in writes.invoices {
             log.audit("invoice.created", target: invoice.id, customer: invoice.customer, before: String?.none,
@@ -374,13 +371,7 @@ extension RecurService {
         guard !lines.isEmpty else { return nil }
         let key = "\(r.id)@\(lines.compactMap(\.period?.start).min() ?? on)"
         let totals = try Totals(lines: lines, currency: customer.currency)
-        var paid = Money.zero(customer.currency)
-        if totals.amountDue.isPositive && customer.balance.isNegative {
-            paid = try Money.min(totals.amountDue, try customer.balance.negated())
-            customer.balance = try customer.balance + paid
-        } else if totals.creditToBalance.isPositive {
-            customer.balance = try customer.balance - totals.creditToBalance
-        }
+        let paid = try Self.settle(totals, with: &customer)
         return InvoiceRecord(id: RecordID.make("in", at: log.now), number: nil, customer: customer.id, subscriptions: [r.id],
                              status: try paid.isLess(than: totals.amountDue) ? .open : .paid, currency: customer.currency, lines: lines,
                              totals: totals, amountPaid: paid, issueDate: on, dueDate: due, created: log.now, billingKey: key)

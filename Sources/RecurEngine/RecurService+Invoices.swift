@@ -112,9 +112,9 @@ extension RecurService {
             if invoice.status == .open && invoice.amountDue.isZero { invoice.status = .paid }
             try await tx.update(invoice)
             let today = try await self.day(nil, for: customer, tx, default: log.now)
-            let n = try await tx.nextSequenceValue("CN-\(today.year)")
-            let digits = String(n)
-            let note = CreditNoteRecord(id: RecordID.make("cn", at: log.now), number: "CN-\(today.year)-\(String(repeating: "0", count: max(0, 6 - digits.count)))\(digits)",
+            let series = "CN-\(today.year)"
+            let number = Self.documentNumber(series, try await tx.nextSequenceValue(series))
+            let note = CreditNoteRecord(id: RecordID.make("cn", at: log.now), number: number,
                                         customer: customer.id, invoice: id, amount: value, reason: reason, outcome: outcome,
                                         issueDate: today, created: log.now)
             try await tx.insert(note)

@@ -111,15 +111,8 @@ extension RecurService {
         guard !lines.isEmpty else { return nil }
         let totals = try Totals(lines: lines, currency: customer.currency)
         let series = "INV-\(date.year)"
-        let n = try await tx.nextSequenceValue(series)
-        let number = "\(series)-\(String(repeating: "0", count: max(0, 6 - String(n).count)))\(n)"
-        if totals.creditToBalance.isPositive { customer.balance = try customer.balance - totals.creditToBalance }
-        // A credit on the customer's balance pays what it can of the new invoice.
-        var paid = Money.zero(customer.currency)
-        if totals.amountDue.isPositive && customer.balance.isNegative {
-            paid = try Money.min(totals.amountDue, try customer.balance.negated())
-            customer.balance = try customer.balance + paid
-        }
+        let number = Self.documentNumber(series, try await tx.nextSequenceValue(series))
+        let paid = try Self.settle(totals, with: &customer)
         let invoice = InvoiceRecord(id: RecordID.make("in", at: log.now), number: number, customer: customer.id, subscriptions: subscriptions,
                                     status: try paid.isLess(than: totals.amountDue) ? .open : .paid, currency: customer.currency, lines: lines,
                                     totals: totals, amountPaid: paid, issueDate: date,
@@ -128,6 +121,26 @@ extension RecurService {
         log.audit("invoice.created", target: invoice.id, customer: customer.id, before: String?.none, after: invoice)
         log.emit("invoice.created", customer: customer.id, object: invoice)
         return invoice
+    }
+
+    /// `INV-2026-000042`: a series and its gap-free counter, six digits at least.
+    static func documentNumber(_ series: String, _ n: Int64) -> String {
+        let digits = String(n)
+        return "\(series)-\(String(repeating: "0", count: max(0, 6 - digits.count)))\(digits)"
+    }
+
+    /// Settles new invoice totals against the customer's balance (negative = credit):
+    /// a credit pays what it can of an amount due, and totals that come to a credit
+    /// go to the balance. Returns what the balance paid.
+    static func settle(_ totals: Totals, with customer: inout CustomerRecord) throws -> Money {
+        if totals.creditToBalance.isPositive {
+            customer.balance = try customer.balance - totals.creditToBalance
+            return .zero(customer.currency)
+        }
+        guard totals.amountDue.isPositive && customer.balance.isNegative else { return .zero(customer.currency) }
+        let paid = try Money.min(totals.amountDue, try customer.balance.negated())
+        customer.balance = try customer.balance + paid
+        return paid
     }
 
     public func subscription(_ id: String) async throws -> SubscriptionRecord {

@@ -1,7 +1,7 @@
 /// Versioned, forward-only migrations, the same for SQLite and PostgreSQL. A
 /// migration is never edited once released: a change to the schema is a new entry.
 /// Every record table is `(id TEXT PRIMARY KEY, data TEXT NOT NULL, <columns>)`:
-/// the document as JSON and the columns it is found by (RecurEngine's `Schema`).
+/// the document as JSON and the columns it is found by (each record's `columns`).
 struct Migration: Sendable {
     let version: Int
     let name: String
