@@ -85,7 +85,47 @@ public struct JSONWriter {
     public mutating func field(_ k: String, _ v: Int64?) {
         guard let v else { return }
         key(k)
-        bytes.append(contentsOf: String(v).utf8)
+        digits(v)
+    }
+
+    /// An integer's decimal digits, without making a String.
+    mutating func digits(_ v: Int64) {
+        if v < 0 { bytes.append(UInt8(ascii: "-")) }
+        var m = v.magnitude
+        var buffer: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                      UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var n = 0
+        withUnsafeMutableBytes(of: &buffer) { b in
+            repeat {
+                b[19 - n] = UInt8(ascii: "0") + UInt8(m % 10)
+                m /= 10
+                n += 1
+            } while m > 0
+            bytes.append(contentsOf: b[(20 - n)...])
+        }
+    }
+
+    /// `n` as exactly `width` digits (dates).
+    mutating func padded(_ n: Int, _ width: Int) {
+        var divisor = 1
+        for _ in 1..<width { divisor *= 10 }
+        var v = n
+        while divisor > 0 {
+            bytes.append(UInt8(ascii: "0") + UInt8(v / divisor % 10))
+            v %= divisor
+            divisor /= 10
+        }
+    }
+
+    mutating func civilDateValue(_ d: CivilDate) {
+        guard (0...9999).contains(d.year) else { return string(d.description, separate: false) }
+        bytes.append(UInt8(ascii: "\""))
+        padded(d.year, 4)
+        bytes.append(UInt8(ascii: "-"))
+        padded(d.month, 2)
+        bytes.append(UInt8(ascii: "-"))
+        padded(d.day, 2)
+        bytes.append(UInt8(ascii: "\""))
     }
 
     public mutating func field(_ k: String, _ v: Bool) {
@@ -98,6 +138,16 @@ public struct JSONWriter {
     mutating func string(_ s: String, separate: Bool) {
         if separate { separatorForValue() }
         bytes.append(UInt8(ascii: "\""))
+        // Most text needs no escaping: copy it whole.
+        let plain = s.utf8.withContiguousStorageIfAvailable { buffer -> Bool in
+            for b in buffer where b < 0x20 || b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") { return false }
+            bytes.append(contentsOf: buffer)
+            return true
+        }
+        if plain == true {
+            bytes.append(UInt8(ascii: "\""))
+            return
+        }
         for b in s.utf8 {
             switch b {
             case UInt8(ascii: "\""): bytes.append(contentsOf: [92, 34])
@@ -121,7 +171,11 @@ public struct JSONWriter {
         field(k) { w in w.object { o in o.field("currency", m.currency.code); o.field("minorUnits", m.minorUnits) } }
     }
 
-    public mutating func field(_ k: String, _ d: CivilDate?) { field(k, d?.description) }
+    public mutating func field(_ k: String, _ d: CivilDate?) {
+        guard let d else { return }
+        key(k)
+        civilDateValue(d)
+    }
 
     public mutating func field(_ k: String, _ p: Period?) {
         guard let p else { return }
@@ -134,8 +188,21 @@ public struct JSONWriter {
         let seconds = Int(d.timeIntervalSince1970.rounded(.down))
         let days = seconds >= 0 ? seconds / 86_400 : -((-seconds + 86_399) / 86_400)
         let rest = seconds - days * 86_400
-        func two(_ v: Int) -> String { v < 10 ? "0\(v)" : String(v) }
-        field(k, "\(CivilDate(daysSinceEpoch: days))T\(two(rest / 3600)):\(two(rest % 3600 / 60)):\(two(rest % 60))Z")
+        let day = CivilDate(daysSinceEpoch: days)
+        guard (0...9999).contains(day.year) else {
+            func two(_ v: Int) -> String { v < 10 ? "0\(v)" : String(v) }
+            return field(k, "\(day)T\(two(rest / 3600)):\(two(rest % 3600 / 60)):\(two(rest % 60))Z")
+        }
+        key(k)
+        civilDateValue(day)
+        bytes.removeLast()
+        bytes.append(UInt8(ascii: "T"))
+        padded(rest / 3600, 2)
+        bytes.append(UInt8(ascii: ":"))
+        padded(rest % 3600 / 60, 2)
+        bytes.append(UInt8(ascii: ":"))
+        padded(rest % 60, 2)
+        bytes.append(contentsOf: [UInt8(ascii: "Z"), UInt8(ascii: "\"")])
     }
 }
 
@@ -273,7 +340,7 @@ extension JSONWriter {
 
     mutating func number(_ v: Int64) {
         separatorForArrayValue()
-        appendRaw(String(v))
+        digits(v)
     }
 }
 

@@ -5,6 +5,7 @@ import NIOCore
 import NIOPosix
 import PostgresKit
 import SQLiteKit
+import SQLiteNIO
 import SQLKit
 
 /// RecurStore: the ``Store`` port over SQLKit, on an embedded SQLite file (the
@@ -40,6 +41,8 @@ public final class SQLStore: Store, @unchecked Sendable {
         try await db.raw("PRAGMA synchronous = NORMAL").run()
         try await db.raw("PRAGMA foreign_keys = ON").run()
         try await db.raw("PRAGMA busy_timeout = 5000").run()
+        // A 64 MiB page cache (the default is 2 MiB): a billing run touches six tables and their indexes.
+        try await db.raw("PRAGMA cache_size = -65536").run()
         return store
     }
 
@@ -58,6 +61,11 @@ public final class SQLStore: Store, @unchecked Sendable {
         let store = SQLStore(backend: .postgres(client, task), logger: logger)
         try await store.ping()
         return store
+    }
+
+    /// The SQLite connection, for the billing run's multi-row writes (they skip SQLKit's binding).
+    var sqliteConnection: SQLiteConnection? {
+        if case .sqlite(let c, _) = backend { c } else { nil }
     }
 
     public func close() async throws {
@@ -92,7 +100,7 @@ public final class SQLStore: Store, @unchecked Sendable {
         return try await withDatabase { db in
             try await db.raw(kind == "sqlite" ? "BEGIN IMMEDIATE" : "BEGIN").run()
             do {
-                let result = try await body(SQLTransaction(db: db, rowLocks: kind == "postgres"))
+                let result = try await body(SQLTransaction(db: db, rowLocks: kind == "postgres", sqlite: self.sqliteConnection))
                 try await db.raw("COMMIT").run()
                 return result
             } catch {
@@ -136,6 +144,9 @@ struct SQLTransaction: RecurEngine.Transaction {
     let db: any SQLDatabase
     /// PostgreSQL takes row locks; SQLite's single writer needs none.
     let rowLocks: Bool
+    /// On SQLite, the connection itself: multi-row writes bind `SQLiteData` directly,
+    /// without SQLKit's per-value encoding (a quarter of a billing run's time).
+    var sqlite: SQLiteConnection? = nil
 
     static let encoder: JSONEncoder = {
         let e = JSONEncoder()
@@ -212,6 +223,11 @@ struct SQLTransaction: RecurEngine.Transaction {
 
     func decode<R: Record>(_ row: any SQLRow) throws -> R {
         let text = try row.decode(column: "data", as: String.self)
+        // The hot records read themselves; on any surprise JSONDecoder reads the text and names the problem.
+        if let fast = R.self as? any FastJSONDecodable.Type {
+            var reader = JSONReader(text)
+            if let value = try? fast.init(json: &reader), (try? reader.end()) != nil, let record = value as? R { return record }
+        }
         return try Self.decoder.decode(R.self, from: Data(text.utf8))
     }
 
@@ -261,6 +277,7 @@ struct SQLTransaction: RecurEngine.Transaction {
     func multiRowInsert<R: Record>(_ records: [R], upsert: Bool) async throws -> Int {
         guard let first = records.first else { return 0 }
         let names = first.columns.keys.sorted()
+        if let sqlite { return try await sqliteMultiRowInsert(records, names: names, upsert: upsert, on: sqlite) }
         var written = 0
         var start = 0
         while start < records.count {
@@ -288,6 +305,45 @@ struct SQLTransaction: RecurEngine.Transaction {
             } else {
                 query.appendInterpolation(unsafeRaw: " ON CONFLICT DO NOTHING RETURNING id")
                 let inserted = Set(try await db.raw(query).all().map { try $0.decode(column: "id", as: String.self) })
+                if inserted.count != chunk.count, let dup = chunk.first(where: { !inserted.contains($0.id) }) {
+                    throw StoreError(.duplicate, table: R.table, id: dup.id)
+                }
+                written += inserted.count
+            }
+            start += Self.rowsPerStatement
+        }
+        return written
+    }
+
+    /// The same statements as below with positional parameters bound as `SQLiteData`.
+    func sqliteMultiRowInsert<R: Record>(_ records: [R], names: [String], upsert: Bool, on connection: SQLiteConnection) async throws -> Int {
+        let placeholders = "(" + Array(repeating: "?", count: names.count + 2).joined(separator: ", ") + ")"
+        var written = 0
+        var start = 0
+        while start < records.count {
+            let chunk = records[start..<min(start + Self.rowsPerStatement, records.count)]
+            var sql = "INSERT INTO \(R.table) (id, data" + names.map { ", " + $0 }.joined() + ") VALUES "
+            sql += Array(repeating: placeholders, count: chunk.count).joined(separator: ", ")
+            var binds: [SQLiteData] = []
+            binds.reserveCapacity(chunk.count * (names.count + 2))
+            for record in chunk {
+                binds.append(.text(record.id))
+                binds.append(.text(try json(record)))
+                let columns = record.columns
+                for name in names {
+                    switch columns[name] ?? .text(nil) {
+                    case .text(let t): binds.append(t.map { .text($0) } ?? .null)
+                    case .int(let i): binds.append(i.map { .integer(Int($0)) } ?? .null)
+                    }
+                }
+            }
+            if upsert {
+                sql += " ON CONFLICT (id) DO UPDATE SET data = excluded.data" + names.map { ", \($0) = excluded.\($0)" }.joined()
+                _ = try await connection.query(sql, binds)
+                written += chunk.count
+            } else {
+                sql += " ON CONFLICT DO NOTHING RETURNING id"
+                let inserted = Set(try await connection.query(sql, binds).compactMap { $0.column("id")?.string })
                 if inserted.count != chunk.count, let dup = chunk.first(where: { !inserted.contains($0.id) }) {
                     throw StoreError(.duplicate, table: R.table, id: dup.id)
                 }

@@ -102,6 +102,7 @@ struct BillingBench: AsyncParsableCommand {
     @Option(help: "sqlite or postgres.") var store = "sqlite"
     @Option(name: .customLong("database-url"), help: "For --store postgres: an empty database's postgres:// URL.") var databaseURL: String?
     @Option(help: "Subscriptions per transaction in the run.") var batch = 500
+    @Option(help: "Billing workers sharing the run (PostgreSQL: FOR UPDATE SKIP LOCKED; SQLite has one writer).") var workers = 1
 
     func run() async throws {
         let logger = Logger(label: "bench")
@@ -154,12 +155,22 @@ struct BillingBench: AsyncParsableCommand {
             }
             written += chunk.count
         }
-        print("running the billing run (batches of \(batch))…")
+        print("running the billing run (batches of \(batch), \(workers) worker\(workers == 1 ? "" : "s"))…")
         var result = BillingReport()
+        let batch = self.batch
+        let workers = self.workers
         await (try measure("billing run on \(sql.kind)", count: subscriptions) {
-            result = try await service.runBilling(until: runAt, batchSize: batch)
+            result = try await withThrowingTaskGroup(of: BillingReport.self) { group in
+                for _ in 0..<workers { group.addTask { try await service.runBilling(until: runAt, batchSize: batch) } }
+                var total = BillingReport()
+                for try await r in group { total.merge(r) }
+                // A worker leaves the subscriptions of customers another worker holds; a last pass bills them.
+                if workers > 1 { total.merge(try await service.runBilling(until: runAt, batchSize: batch)) }
+                return total
+            }
         })
         print(result)
         try await sql.close()
+        if sql.kind == "sqlite" { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: String(url.dropFirst(7)) + suffix) } }
     }
 }

@@ -13,6 +13,20 @@ struct FastJSONTests {
         return d
     }()
 
+    static let encoder: JSONEncoder = {
+        let e = JSONEncoder()
+        e.dateEncodingStrategy = .iso8601
+        e.outputFormatting = [.prettyPrinted]
+        return e
+    }()
+
+    func fastRead(_ text: String) throws -> SubscriptionRecord {
+        var reader = JSONReader(text)
+        let record = try SubscriptionRecord(json: &reader)
+        try reader.end()
+        return record
+    }
+
     func roundTrip(_ invoice: InvoiceRecord) throws -> InvoiceRecord {
         try Self.decoder.decode(InvoiceRecord.self, from: Data(invoice.jsonText().utf8))
     }
@@ -84,6 +98,9 @@ struct FastJSONTests {
                                             nextBillingAt: k == 0 ? Date(timeIntervalSince1970: 1_772_409_600) : nil)
             let back = try Self.decoder.decode(SubscriptionRecord.self, from: Data(record.jsonText().utf8))
             #expect(back == record)
+            // The hand-written reader reads both the hand-written text and JSONEncoder's.
+            #expect(try fastRead(record.jsonText()) == record)
+            #expect(try fastRead(String(decoding: try Self.encoder.encode(record), as: UTF8.self)) == record)
             record.seatAssignments = []
             #expect(try Self.decoder.decode(SubscriptionRecord.self, from: Data(record.jsonText().utf8)) == record)
         }
@@ -94,5 +111,60 @@ struct FastJSONTests {
                                 payload: #"{"id":"in_1","note":"line\nbreak"}"#, dispatched: true)
         #expect(try Self.decoder.decode(EventRecord.self, from: Data(event.jsonText().utf8)) == event)
     }
-}
 
+    @Test("the reader refuses what it does not know for sure (the store then asks JSONDecoder)")
+    func readerRefusals() throws {
+        let record = SubscriptionRecord(subscription: try demoSubscription(), created: Date(timeIntervalSince1970: 1_772_366_400))
+        let text = record.jsonText()
+        #expect(try fastRead(text) == record)
+        // A fractional timestamp, a missing required key, a fraction where an integer belongs, trailing text, a bad escape.
+        let fractional = text.replacingOccurrences(of: #""created":"2026-03-01T12:00:00Z""#, with: #""created":"2026-03-01T12:00:00.5Z""#)
+        #expect(fractional != text)
+        #expect(throws: JSONReaderError.self) { try fastRead(fractional) }
+        #expect(throws: JSONReaderError.self) { try fastRead(text.replacingOccurrences(of: #""seats":3,"#, with: "")) }
+        #expect(throws: JSONReaderError.self) { try fastRead(text.replacingOccurrences(of: #""seats":3"#, with: #""seats":3.5"#)) }
+        #expect(throws: JSONReaderError.self) { try fastRead(text + " x") }
+        #expect(throws: JSONReaderError.self) { try fastRead(text.replacingOccurrences(of: #""plan":"ws_standard""#, with: #""plan":"ws\qx""#)) }
+        // Escapes, surrogate pairs and unknown keys are read.
+        var odd = record
+        odd.seatAssignments = [SeatAssignment(email: "a\"b\\c@x.example", name: "Trần 😀\n\u{01}", businessTools: false)]
+        #expect(try fastRead(odd.jsonText()) == odd)
+        let escaped = odd.jsonText().replacingOccurrences(of: "😀", with: #"\ud83d\ude00"#)
+        #expect(escaped != odd.jsonText())
+        #expect(try fastRead(escaped) == odd)
+        let extra = text.replacingOccurrences(of: #"{"subscription":"#, with: #"{"future":{"a":[1,2.5e3,true,null,"x"]},"subscription":"#)
+        #expect(extra != text)
+        #expect(try fastRead(extra) == record)
+    }
+
+    func demoSubscription() throws -> Subscription {
+        let schedule = BillingSchedule(anchor: try CivilDate(2026, 3, 1), cycle: .monthly)
+        return Subscription(id: "sub_1", customer: "cus_1", product: DemoCatalog.workspace, plan: "ws_standard", seats: 3, currency: .vnd,
+                            schedule: schedule, currentPeriod: schedule.period(0), paidForPeriod: Money(minorUnits: 750_000, currency: .vnd))
+    }
+
+    @Test("customers read by hand equal what JSONDecoder reads: contacts, members, usage, metadata, card, peaks, balance")
+    func customers() throws {
+        var c = CustomerRecord(id: "cus_1", created: Date(timeIntervalSince1970: 1_772_366_400), name: "Công ty \"Sao Mai\"", taxID: "0101234567",
+                               address: "12 Lý Thái Tổ\nHà Nội", country: "VN", region: nil, currency: .vnd, locale: "vi", timeZone: "Asia/Ho_Chi_Minh",
+                               invoiceEmails: ["ke.toan@saomai.example", "giam.doc@saomai.example"],
+                               contacts: [Contact(name: "Lan", email: "lan@saomai.example", phone: "+84 90", role: "billing"), Contact(name: "Minh")],
+                               taxExempt: true, metadata: ["crm": "A-17", "tier": "gold"], balance: Money(minorUnits: -125_000, currency: .vnd),
+                               hasPurchased: true, members: [Member(id: "mem_1", email: "lan@saomai.example", name: nil, role: .billingAdmin)],
+                               usage: ["workspace": [.users: 12, .storageMB: 20_480], "meeting": [:]], testClock: "clk_1")
+        c.paymentMethod = PaymentMethod(number: "4000000000000341")
+        c.peakUsers = ["workspace": 14]
+        let encoded = String(decoding: try Self.encoder.encode(c), as: UTF8.self)
+        #expect(try Self.decoder.decode(CustomerRecord.self, from: Data(encoded.utf8)) == c)
+        var reader = JSONReader(encoded)
+        let fast = try CustomerRecord(json: &reader)
+        try reader.end()
+        #expect(fast == c)
+        #expect(fast.usage["workspace"]?[.users] == 12)
+        #expect(fast.paymentMethod?.last4 == "0341")
+        // The smallest customer too.
+        let plain = CustomerRecord(id: "cus_2", created: Date(timeIntervalSince1970: 0), name: "B", currency: .eur)
+        var r2 = JSONReader(String(decoding: try Self.encoder.encode(plain), as: UTF8.self))
+        #expect(try CustomerRecord(json: &r2) == plain)
+    }
+}
