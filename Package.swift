@@ -34,11 +34,18 @@ let package = Package(
     targets: [
         // The pure domain: money, calendar, catalog, pricing, subscriptions, entitlements. No I/O.
         .target(name: "RecurCore", swiftSettings: swiftSettings),
+        // Payment-gateway protocols (VNPAY, VNPT Pay, Stripe, 2Checkout, VietQR, bank statements):
+        // pure functions of their inputs, known-answer tested. No I/O, no database.
+        .target(
+            name: "RecurPayments",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings
+        ),
         // Use cases over the ports its adapters implement (store, clock, webhooks).
         .target(
             name: "RecurEngine",
             dependencies: [
-                "RecurCore",
+                "RecurCore", "RecurPayments",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -69,7 +76,7 @@ let package = Package(
         .target(
             name: "RecurHTTP",
             dependencies: [
-                "RecurCore", "RecurEngine", "RecurAPI",
+                "RecurCore", "RecurEngine", "RecurAPI", "RecurPayments",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
                 .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird"),
@@ -83,7 +90,7 @@ let package = Package(
         .target(
             name: "RecurApp",
             dependencies: [
-                "RecurCore", "RecurEngine", "RecurStore", "RecurHTTP",
+                "RecurCore", "RecurEngine", "RecurStore", "RecurHTTP", "RecurPayments",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -109,9 +116,14 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "RecurPaymentsTests",
+            dependencies: ["RecurPayments"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "RecurAppTests",
             dependencies: [
-                "RecurCore", "RecurEngine", "RecurStore", "RecurHTTP", "RecurApp",
+                "RecurCore", "RecurEngine", "RecurStore", "RecurHTTP", "RecurApp", "RecurPayments",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -122,7 +122,7 @@ public func buildApplication(_ config: RecurConfiguration, clock: any Clock = Sy
     logger.logLevel = Logger.Level(rawValue: config.logLevel) ?? .info
     let store = try await openStore(config.databaseURL, logger: logger)
     let service = RecurService(store: store, clock: clock, policy: BillingPolicy(dunningRetryDays: config.dunningRetryDays),
-                               testMode: config.testMode, logger: logger)
+                               testMode: config.testMode, payments: config.paymentSettings(), logger: logger)
     if config.demo { try await loadDemoData(service) }
     let router = try buildRouter(service: service)
     let app = Application(router: router, configuration: .init(address: .hostname(config.host, port: config.port), serverName: "recur"),

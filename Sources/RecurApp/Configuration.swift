@@ -1,4 +1,6 @@
 public import Foundation
+public import RecurEngine
+import RecurPayments
 
 /// How `recur serve` runs: flags over `RECUR_*` environment variables over defaults.
 public struct RecurConfiguration: Sendable {
@@ -15,6 +17,13 @@ public struct RecurConfiguration: Sendable {
     public var billingInterval: Int
     /// Days after a failed automatic charge on which it is retried.
     public var dunningRetryDays: [Int] = [1, 3, 5, 7]
+    /// Where customers and gateways reach this server (return and notification URLs);
+    /// defaults to `http://<host>:<port>`.
+    public var publicURL: String?
+    /// Payment simulators under /sandbox/ and sandbox secrets (the default). Off in production.
+    public var paymentsSandbox = true
+    /// Gateway settings read from `RECUR_VNPAY_*`, `RECUR_STRIPE_*`… (see ``paymentSettings()``).
+    public var environment: [String: String] = [:]
 
     public init(databaseURL: String = "sqlite:./recur.sqlite", host: String = "127.0.0.1", port: Int = 8080, demo: Bool = true,
                 testMode: Bool = false, logLevel: String = "info", billingInterval: Int = 60) {
@@ -39,11 +48,50 @@ public struct RecurConfiguration: Sendable {
         if let v = env["RECUR_TEST_MODE"] { c.testMode = ["1", "true", "yes"].contains(v.lowercased()) }
         if let v = env["RECUR_LOG_LEVEL"], !v.isEmpty { c.logLevel = v }
         if let v = env["RECUR_BILLING_INTERVAL"].flatMap(Int.init), v > 0 { c.billingInterval = v }
+        if let v = env["RECUR_PUBLIC_URL"], !v.isEmpty { c.publicURL = v }
+        if let v = env["RECUR_PAYMENTS_SANDBOX"] { c.paymentsSandbox = !["0", "false", "no"].contains(v.lowercased()) }
+        c.environment = env.filter { $0.key.hasPrefix("RECUR_") }
         if let v = env["RECUR_DUNNING_DAYS"] {
             // Retries end before the shortest cycle (a month) ends, so a renewal never meets an open dunning.
             let days = v.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }.filter { $0 > 0 && $0 < 28 }
             if !days.isEmpty { c.dunningRetryDays = days.sorted() }
         }
         return c
+    }
+
+    /// The payment gateways. In sandbox mode every gateway is on and points at the
+    /// simulators. Otherwise a gateway is on when its settings are all given:
+    /// `RECUR_VNPAY_TMN_CODE`, `RECUR_VNPAY_HASH_SECRET` (and `RECUR_VNPAY_PAY_URL`, `RECUR_VNPAY_API_URL`);
+    /// `RECUR_VNPTPAY_MERCHANT_SERVICE_ID`, `RECUR_VNPTPAY_SECRET_KEY`, `RECUR_VNPTPAY_API_KEY` (`RECUR_VNPTPAY_BASE_URL`);
+    /// `RECUR_STRIPE_SECRET_KEY`, `RECUR_STRIPE_WEBHOOK_SECRET`;
+    /// `RECUR_2CO_MERCHANT`, `RECUR_2CO_SECRET_KEY`, `RECUR_2CO_BUY_LINK_SECRET`;
+    /// `RECUR_BANK_BIN`, `RECUR_BANK_NAME`, `RECUR_BANK_ACCOUNT`, `RECUR_BANK_ACCOUNT_NAME`
+    /// (`RECUR_PAYMENT_CODE_PREFIX`, `RECUR_BANK_FEED_SECRET`).
+    public func paymentSettings() -> PaymentSettings {
+        let base = publicURL ?? "http://\(host == "0.0.0.0" ? "127.0.0.1" : host):\(port)"
+        if paymentsSandbox { return .sandbox(publicURL: base) }
+        let e = environment
+        func v(_ k: String) -> String? { e[k].flatMap { $0.isEmpty ? nil : $0 } }
+        var p = PaymentSettings(publicURL: base, sandbox: false)
+        if let tmn = v("RECUR_VNPAY_TMN_CODE"), let secret = v("RECUR_VNPAY_HASH_SECRET") {
+            p.vnpay = VNPay.Configuration(tmnCode: tmn, hashSecret: secret,
+                                          payURL: v("RECUR_VNPAY_PAY_URL").flatMap(URL.init(string:)) ?? VNPay.Configuration.sandboxPayURL,
+                                          apiURL: v("RECUR_VNPAY_API_URL").flatMap(URL.init(string:)) ?? VNPay.Configuration.sandboxAPIURL)
+        }
+        if let id = v("RECUR_VNPTPAY_MERCHANT_SERVICE_ID"), let secret = v("RECUR_VNPTPAY_SECRET_KEY"), let key = v("RECUR_VNPTPAY_API_KEY") {
+            p.vnptpay = VNPTPay.Configuration(merchantServiceID: id, secretKey: secret, apiKey: key,
+                                              baseURL: v("RECUR_VNPTPAY_BASE_URL").flatMap(URL.init(string:)) ?? VNPTPay.Configuration.sandboxBaseURL)
+        }
+        if let key = v("RECUR_STRIPE_SECRET_KEY"), let hook = v("RECUR_STRIPE_WEBHOOK_SECRET") {
+            p.stripe = .init(secretKey: key, webhookSecret: hook)
+        }
+        if let merchant = v("RECUR_2CO_MERCHANT"), let secret = v("RECUR_2CO_SECRET_KEY"), let word = v("RECUR_2CO_BUY_LINK_SECRET") {
+            p.twoCheckout = .init(merchant: merchant, secretKey: secret, buyLinkSecret: word)
+        }
+        if let bin = v("RECUR_BANK_BIN"), let account = v("RECUR_BANK_ACCOUNT"), let name = v("RECUR_BANK_ACCOUNT_NAME") {
+            p.bankTransfer = .init(bankBIN: bin, bankName: v("RECUR_BANK_NAME") ?? bin, accountNumber: account, accountName: name,
+                                   codePrefix: v("RECUR_PAYMENT_CODE_PREFIX") ?? "RC", feedSecret: v("RECUR_BANK_FEED_SECRET"))
+        }
+        return p
     }
 }

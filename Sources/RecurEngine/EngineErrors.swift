@@ -21,6 +21,15 @@ extension RecurError.Code {
     public static let invoiceNotPayable: Self = "invoice.not_payable"
     public static let invoiceNotOpen: Self = "invoice.not_open"
     public static let creditNoteInvalid: Self = "credit_note.invalid"
+    /// The gateway is not enabled on this instance, or not for this currency (HTTP 422).
+    public static let paymentGatewayDisabled: Self = "payment.gateway_disabled"
+    /// The gateway could not be reached or refused the request (HTTP 502).
+    public static let paymentGatewayUnavailable: Self = "payment.gateway_unavailable"
+    /// This money was recorded already: same method and reference (HTTP 409).
+    public static let paymentDuplicate: Self = "payment.duplicate"
+    public static let paymentInvalid: Self = "payment.invalid"
+    public static let bankStatementInvalid: Self = "bank_statement.invalid"
+    public static let bankCreditNotPending: Self = "bank_credit.not_pending"
 }
 
 extension RecurError {

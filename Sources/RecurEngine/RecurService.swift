@@ -1,6 +1,7 @@
 import Foundation
 public import RecurCore
 public import Logging
+import Synchronization
 
 /// Who makes a change: an API key, a staff member, the billing run.
 public struct Actor: Sendable, Hashable {
@@ -20,8 +21,14 @@ public final class RecurService: Sendable {
     public let testMode: Bool
     let logger: Logger
 
+    /// The payment gateways (sandbox simulators unless configured).
+    public let payments: PaymentSettings
+    /// How gateway API calls travel; set once the simulators or a network client exist.
+    let transport = Mutex<any GatewayTransport>(NoGatewayTransport())
+
     public init(store: any Store, clock: any Clock = SystemClock(), policy: BillingPolicy = .standard, testMode: Bool = false,
-                logger: Logger = Logger(label: "recur.engine")) {
+                payments: PaymentSettings = .sandbox(publicURL: "http://127.0.0.1:8080"), logger: Logger = Logger(label: "recur.engine")) {
+        self.payments = payments
         self.store = store
         self.clock = clock
         self.policy = policy

@@ -87,7 +87,8 @@ public struct Problem: Sendable, Encodable {
     static func status(for code: RecurError.Code) -> Int {
         switch code {
         case .resourceNotFound: 404
-        case .resourceExists, .idempotencyInProgress: 409
+        case .resourceExists, .idempotencyInProgress, .paymentDuplicate, .bankCreditNotPending: 409
+        case .paymentGatewayUnavailable: 502
         case .requestInvalid: 400
         case .authMissing, .authInvalid: 401
         case .authScope: 403

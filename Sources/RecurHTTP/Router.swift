@@ -60,5 +60,6 @@ public func buildRouter(service: RecurService, metrics: RequestMetrics = Request
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: RecurAPISpec.yaml())))
     }
     try APIHandler(service: service, version: RecurInfo.version).registerHandlers(on: router)
+    PaymentRoutes.register(on: router, service: service)
     return router
 }

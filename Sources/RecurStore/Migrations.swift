@@ -51,5 +51,17 @@ enum Migrations {
             // once and sets it.
             ["UPDATE subscriptions SET next_billing_at = 0 WHERE next_billing_at IS NULL AND status IN ('trialing', 'active', 'past_due', 'expired')"]
         },
+        Migration(version: 5, name: "payments: attempts, payments, bank credits, gateway events") { c in
+            table("payment_attempts", text: ["invoice_id", "customer_id", "status"], collation: c)
+                + ["ALTER TABLE payment_attempts ADD COLUMN reference TEXT \(c)",
+                   "CREATE UNIQUE INDEX ux_payment_attempts_reference ON payment_attempts (reference)"]
+                + table("payments", text: ["invoice_id", "customer_id"], collation: c)
+                + ["ALTER TABLE payments ADD COLUMN dedupe_key TEXT \(c)",
+                   "CREATE UNIQUE INDEX ux_payments_dedupe_key ON payments (dedupe_key)"]
+                + table("bank_credits", text: ["status", "invoice_id"], collation: c)
+                + ["ALTER TABLE bank_credits ADD COLUMN bank_reference TEXT \(c)",
+                   "CREATE UNIQUE INDEX ux_bank_credits_bank_reference ON bank_credits (bank_reference)"]
+                + table("gateway_events", collation: c)
+        },
     ]
 }

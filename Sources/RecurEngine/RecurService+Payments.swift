@@ -1,0 +1,473 @@
+public import Foundation
+public import RecurCore
+import RecurPayments
+import Synchronization
+
+/// How to pay an attempt: go to a page, or transfer money with these instructions.
+public struct PaymentStart: Sendable {
+    public var attempt: PaymentAttemptRecord
+    /// The gateway's page (online gateways).
+    public var redirectURL: String?
+    /// Bank transfer: the code to put in the transfer's memo, the account, and the VietQR payload.
+    public var transfer: TransferInstructions?
+}
+
+public struct TransferInstructions: Sendable, Hashable {
+    public var paymentCode: String
+    public var bankName: String
+    public var bankBIN: String
+    public var accountNumber: String
+    public var accountName: String
+    public var amount: Money
+    /// The NAPAS VietQR payload (VND only), to show as text or draw as a QR code.
+    public var vietQR: String?
+}
+
+/// What applying a gateway's notification did, in the order VNPAY's IPN checks it.
+public enum GatewayApplyResult: Sendable, Equatable {
+    case notFound
+    case currencyMismatch(expected: String)
+    case amountMismatch(expected: Int64)
+    /// The attempt was settled before (a retried or replayed notification).
+    case alreadyProcessed
+    case paid(PaymentRecord)
+    case failed
+}
+
+/// A verified notification from a gateway, in Recur's terms.
+public struct GatewayNotification: Sendable {
+    public var gateway: String
+    /// The attempt's reference as the gateway echoes it.
+    public var reference: String
+    /// In the currency's minor units (dong, yen, cents).
+    public var amount: Int64
+    public var currency: String
+    public var succeeded: Bool
+    /// The gateway's transaction id; it keys the payment so it is applied once.
+    public var gatewayReference: String?
+    /// An event id to remember (Stripe `evt_…`), so a replay is recognised first.
+    public var eventID: String?
+    public var eventType: String
+    public var failureReason: String?
+    public init(gateway: String, reference: String, amount: Int64, currency: String, succeeded: Bool, gatewayReference: String?,
+                eventID: String? = nil, eventType: String = "payment", failureReason: String? = nil) {
+        self.gateway = gateway
+        self.reference = reference
+        self.amount = amount
+        self.currency = currency
+        self.succeeded = succeeded
+        self.gatewayReference = gatewayReference
+        self.eventID = eventID
+        self.eventType = eventType
+        self.failureReason = failureReason
+    }
+}
+
+extension RecurService {
+    public static let onlineGateways = ["vnpay", "vnptpay", "stripe", "2checkout"]
+    public static let offlineMethods = ["cash", "bank_transfer", "cheque", "other"]
+
+    public func setGatewayTransport(_ t: any GatewayTransport) { transport.withLock { $0 = t } }
+    var gatewayTransport: any GatewayTransport { transport.withLock { $0 } }
+
+    /// Starts paying an open invoice through `gateway`: a pending attempt and where to
+    /// go (online gateways) or what to transfer (bank transfer). One bank-transfer
+    /// attempt, and so one payment code, serves an invoice however often it is asked for.
+    /// - throws: `invoice.not_payable` unless open with something due; `payment.gateway_disabled`
+    ///   for a gateway that is off or does not take the invoice's currency; `payment.gateway_unavailable`
+    ///   when the gateway's API fails (the attempt is then failed).
+    public func startPayment(invoice id: String, gateway: String, returnURL: String?, clientIP: String?, actor: Actor) async throws -> PaymentStart {
+        let settings = payments
+        try checkGateway(gateway, settings)
+        let created: PaymentStart = try await command(actor) { tx, log in
+            let invoice = try await self.lockedInvoice(tx, id)
+            guard invoice.status == .open, invoice.amountDue.isPositive else {
+                throw RecurError(.invoiceNotPayable, field: "id", "Invoice \(invoice.number ?? id) is \(invoice.status.rawValue) with \(invoice.amountDue) due",
+                                 ["status": .text(invoice.status.rawValue), "amount_due": .money(invoice.amountDue)])
+            }
+            if ["vnpay", "vnptpay"].contains(gateway), invoice.currency != .vnd {
+                throw RecurError(.paymentGatewayDisabled, field: "gateway", "\(gateway) takes VND only, not \(invoice.currency.code)",
+                                 ["gateway": .text(gateway), "currency": .text(invoice.currency.code)])
+            }
+            let due = invoice.amountDue
+            if gateway == "bank_transfer", let bank = settings.bankTransfer {
+                let existing = try await tx.list(PaymentAttemptRecord.self, filters: ["invoice_id": .text(id), "status": .text("pending")],
+                                                 limit: 100, startingAfter: nil).items.first { $0.gateway == "bank_transfer" }
+                let code = try Self.newPaymentCode(bank)
+                var attempt = existing ?? PaymentAttemptRecord(id: RecordID.make("pay", at: log.now), invoice: id, customer: invoice.customer,
+                                                               gateway: gateway, amount: due, reference: code, returnURL: returnURL,
+                                                               created: log.now)
+                attempt.amount = due
+                attempt.updated = log.now
+                if existing == nil {
+                    try await tx.insert(attempt)
+                    log.audit("payment_attempt.created", target: attempt.id, customer: invoice.customer, before: String?.none, after: attempt)
+                } else {
+                    try await tx.update(attempt)
+                }
+                return PaymentStart(attempt: attempt, redirectURL: nil, transfer: try Self.instructions(attempt, invoice: invoice, bank: bank))
+            }
+            var attempt = PaymentAttemptRecord(id: RecordID.make("pay", at: log.now), invoice: id, customer: invoice.customer, gateway: gateway,
+                                               amount: due, reference: "", returnURL: returnURL, created: log.now)
+            attempt.reference = attempt.id
+            if gateway == "vnpay", let vnpay = settings.vnpay {
+                let request = VNPay.PaymentRequest(txnRef: attempt.reference, amount: due.minorUnits,
+                                                   orderInfo: "Thanh toan hoa don \(invoice.number ?? id)", ipAddress: clientIP ?? "127.0.0.1",
+                                                   returnURL: settings.publicURL + "/payments/vnpay/return", createdAt: log.now,
+                                                   expiresAt: log.now.addingTimeInterval(15 * 60))
+                attempt.redirectURL = try Self.protocolCall { () throws(PaymentProtocolError) in
+                    try VNPay(configuration: vnpay).paymentURL(for: request).absoluteString
+                }
+            } else if gateway == "2checkout", let tco = settings.twoCheckout {
+                let parameters: [(String, String)] = [
+                    ("dynamic", "1"), ("prod", "Invoice \(invoice.number ?? id)"), ("price", due.decimalString), ("qty", "1"),
+                    ("currency", due.currency.code), ("type", "PRODUCT"), ("order-ext-ref", attempt.reference),
+                    ("return-url", settings.publicURL + "/payments/return/\(attempt.id)"), ("return-type", "redirect"),
+                    ("expiration", String(Int64(log.now.timeIntervalSince1970) + 3600)),
+                ]
+                attempt.redirectURL = try Self.protocolCall { () throws(PaymentProtocolError) in
+                    try TwoCheckout.buyLinkURL(merchant: tco.merchant, parameters: parameters, secretWord: tco.buyLinkSecret,
+                                               base: URL(string: tco.checkoutURL) ?? TwoCheckout.buyLinkBaseURL).absoluteString
+                }
+            }
+            try await tx.insert(attempt)
+            log.audit("payment_attempt.created", target: attempt.id, customer: invoice.customer, before: String?.none, after: attempt)
+            log.emit("payment_attempt.created", customer: invoice.customer,
+                     object: ["id": attempt.id, "invoice": id, "gateway": gateway, "amount": due.description])
+            return PaymentStart(attempt: attempt, redirectURL: attempt.redirectURL, transfer: nil)
+        }
+        guard created.redirectURL == nil, created.transfer == nil else { return created }
+        // Stripe and VNPT Pay hand out their page from an API call, made outside the transaction.
+        let attempt = created.attempt
+        let invoice = try await read { tx in try await tx.find(InvoiceRecord.self, id: attempt.invoice) }
+        do {
+            let (url, gatewayReference) = try await createGatewaySession(attempt, invoiceNumber: invoice?.number ?? attempt.invoice,
+                                                                         clientIP: clientIP, settings: settings)
+            let updated = try await command(actor) { tx, log in
+                guard var a = try await tx.find(PaymentAttemptRecord.self, id: attempt.id) else { throw RecurError.notFound("payment attempt", attempt.id) }
+                a.redirectURL = url
+                a.gatewayReference = gatewayReference
+                a.updated = log.now
+                try await tx.update(a)
+                return a
+            }
+            return PaymentStart(attempt: updated, redirectURL: url, transfer: nil)
+        } catch {
+            let reason = (error as? RecurError)?.message ?? String(describing: error)
+            _ = try? await command(actor) { tx, log in
+                guard var a = try await tx.find(PaymentAttemptRecord.self, id: attempt.id), a.status == .pending else { return }
+                a.status = .failed
+                a.failureReason = reason
+                a.updated = log.now
+                try await tx.update(a)
+                log.audit("payment_attempt.failed", target: a.id, customer: a.customer, before: "pending", after: reason)
+            }
+            if error is RecurError { throw error }
+            throw RecurError(.paymentGatewayUnavailable, field: "gateway", "\(attempt.gateway) could not start the payment: \(reason)",
+                             ["gateway": .text(attempt.gateway)])
+        }
+    }
+
+    func checkGateway(_ gateway: String, _ settings: PaymentSettings) throws {
+        guard settings.enabled.contains(gateway) else {
+            throw RecurError(.paymentGatewayDisabled, field: "gateway",
+                             "\(gateway) is not an enabled gateway here; enabled: \(settings.enabled.joined(separator: ", "))",
+                             ["gateway": .text(gateway)])
+        }
+    }
+
+    static func protocolCall<T>(_ body: () throws(PaymentProtocolError) -> T) throws -> T {
+        do { return try body() } catch {
+            throw RecurError(.paymentInvalid, field: "gateway", error.message, error.values.mapValues { .text($0) })
+        }
+    }
+
+    static func codeFormat(_ bank: PaymentSettings.BankTransfer) throws -> BankTransferCodeFormat {
+        do { return try BankTransferCodeFormat(prefix: bank.codePrefix) } catch {
+            throw RecurError(.paymentGatewayDisabled, field: "gateway", "The bank-transfer code prefix is not valid: \(error.message)")
+        }
+    }
+
+    static func newPaymentCode(_ bank: PaymentSettings.BankTransfer) throws -> String {
+        try codeFormat(bank).randomCode().rawValue
+    }
+
+    static func instructions(_ attempt: PaymentAttemptRecord, invoice: InvoiceRecord, bank: PaymentSettings.BankTransfer) throws -> TransferInstructions {
+        var qr: String?
+        if attempt.amount.currency == .vnd {
+            qr = try? VietQR(bankBIN: bank.bankBIN, accountNumber: bank.accountNumber, amount: attempt.amount.minorUnits,
+                             purpose: attempt.reference).payload()
+        }
+        return TransferInstructions(paymentCode: attempt.reference, bankName: bank.bankName, bankBIN: bank.bankBIN, accountNumber: bank.accountNumber,
+                                    accountName: bank.accountName, amount: attempt.amount, vietQR: qr)
+    }
+
+    /// The bank-transfer instructions of a pending attempt.
+    public func transferInstructions(attempt id: String) async throws -> TransferInstructions {
+        guard let bank = payments.bankTransfer else { try checkGateway("bank_transfer", payments); fatalError("unreachable") }
+        return try await read { tx in
+            guard let attempt = try await tx.find(PaymentAttemptRecord.self, id: id), attempt.gateway == "bank_transfer",
+                  let invoice = try await tx.find(InvoiceRecord.self, id: attempt.invoice) else {
+                throw RecurError.notFound("bank-transfer payment attempt", id)
+            }
+            return try Self.instructions(attempt, invoice: invoice, bank: bank)
+        }
+    }
+
+    /// Creates the Stripe Checkout Session or VNPT Pay order for an attempt; returns the page and the gateway's id.
+    func createGatewaySession(_ attempt: PaymentAttemptRecord, invoiceNumber: String, clientIP: String?,
+                              settings: PaymentSettings) async throws -> (String, String?) {
+        let transport = gatewayTransport
+        switch attempt.gateway {
+        case "stripe":
+            guard let stripe = settings.stripe else { throw RecurError(.paymentGatewayDisabled, field: "gateway", "stripe is off") }
+            let request = StripeCheckoutSessionRequest(invoiceID: invoiceNumber, amount: attempt.amount.minorUnits, currency: attempt.amount.currency.code,
+                                                       currencyExponent: attempt.amount.currency.minorUnitDigits,
+                                                       successURL: settings.publicURL + "/payments/return/\(attempt.id)",
+                                                       cancelURL: settings.publicURL + "/payments/return/\(attempt.id)?cancelled=1",
+                                                       expiresAt: clock.now().addingTimeInterval(24 * 3600))
+            var fields = try Self.protocolCall { () throws(PaymentProtocolError) in try request.formFields() }
+            // The attempt is what a webhook finds; the invoice number stays for people reading Stripe's dashboard.
+            fields = fields.map { $0.0 == "client_reference_id" ? ($0.0, attempt.reference) : $0 }
+            fields.append(("metadata[recur_attempt]", attempt.reference))
+            fields.append(("payment_intent_data[metadata][recur_attempt]", attempt.reference))
+            let response = try await transport.send(GatewayRequest(
+                url: stripe.apiBase + "/v1/checkout/sessions",
+                headers: [("Authorization", "Bearer \(stripe.secretKey)"), ("Content-Type", "application/x-www-form-urlencoded"),
+                          ("Idempotency-Key", attempt.id)],
+                body: Data(FormEncoding.encode(fields).utf8)))
+            guard response.status == 200,
+                  let object = try? JSONSerialization.jsonObject(with: response.body) as? [String: Any],
+                  let url = object["url"] as? String, let sessionID = object["id"] as? String else {
+                throw RecurError(.paymentGatewayUnavailable, field: "gateway", "Stripe answered \(response.status): \(String(decoding: response.body.prefix(300), as: UTF8.self))")
+            }
+            return (url, sessionID)
+        case "vnptpay":
+            guard let config = settings.vnptpay else { throw RecurError(.paymentGatewayDisabled, field: "gateway", "vnptpay is off") }
+            let vnpt = VNPTPay(configuration: config)
+            let request = try Self.protocolCall { () throws(PaymentProtocolError) in
+                try vnpt.initRequest(.init(merchantOrderID: attempt.reference, amount: attempt.amount.minorUnits,
+                                           description: "Thanh toan hoa don \(invoiceNumber)", createdAt: clock.now(), clientIP: clientIP ?? "127.0.0.1"))
+            }
+            let response = try await transport.send(GatewayRequest(
+                url: request.url.absoluteString, headers: [("Authorization", "Bearer \(config.apiKey)"), ("Content-Type", "application/json")],
+                body: request.jsonBody))
+            let fields = try Self.protocolCall { () throws(PaymentProtocolError) in
+                try vnpt.verifyResponse(response.body, signedFieldOrder: VNPTPay.initResponseFieldOrder)
+            }
+            guard fields["RESPONSE_CODE"] == "00", let url = fields["REDIRECT_URL"] else {
+                throw RecurError(.paymentGatewayUnavailable, field: "gateway",
+                                 "VNPT Pay refused the order: \(fields["RESPONSE_CODE"] ?? "?") \(fields["DESCRIPTION"] ?? "")")
+            }
+            return (url, nil)
+        default:
+            throw RecurError(.paymentGatewayDisabled, field: "gateway", "\(attempt.gateway) has no session to create")
+        }
+    }
+
+    public func paymentAttempt(_ id: String) async throws -> PaymentAttemptRecord {
+        try await read { tx in
+            guard let a = try await tx.find(PaymentAttemptRecord.self, id: id) else { throw RecurError.notFound("payment attempt", id) }
+            return a
+        }
+    }
+
+    public func paymentAttempt(reference: String) async throws -> PaymentAttemptRecord? {
+        try await read { tx in try await tx.list(PaymentAttemptRecord.self, filters: ["reference": .text(reference)], limit: 1, startingAfter: nil).items.first }
+    }
+
+    /// Applies a verified gateway notification, once: checks in VNPAY's order (attempt
+    /// known, currency and amount as asked, still pending), then records the payment
+    /// (keyed by the gateway's transaction, so it is applied exactly once) or the failure.
+    public func applyGatewayNotification(_ n: GatewayNotification) async throws -> GatewayApplyResult {
+        try await command(Actor("gateway:\(n.gateway)")) { tx, log in
+            if let eventID = n.eventID, try await tx.find(GatewayEventRecord.self, id: "\(n.gateway):\(eventID)") != nil { return .alreadyProcessed }
+            guard let found = try await tx.list(PaymentAttemptRecord.self, filters: ["reference": .text(n.reference)], limit: 1, startingAfter: nil)
+                .items.first, found.gateway == n.gateway else { return .notFound }
+            // Lock the customer, then read the attempt again: two notifications of one attempt run one after the other.
+            _ = try await tx.lock(CustomerRecord.self, id: found.customer)
+            guard var attempt = try await tx.find(PaymentAttemptRecord.self, id: found.id) else { return .notFound }
+            guard attempt.amount.currency.code == n.currency.uppercased() else { return .currencyMismatch(expected: attempt.amount.currency.code) }
+            guard attempt.amount.minorUnits == n.amount else { return .amountMismatch(expected: attempt.amount.minorUnits) }
+            guard attempt.status == .pending else { return .alreadyProcessed }
+            if let eventID = n.eventID {
+                try await tx.insert(GatewayEventRecord(id: "\(n.gateway):\(eventID)", gateway: n.gateway, type: n.eventType, attempt: attempt.id, received: log.now))
+            }
+            attempt.updated = log.now
+            attempt.gatewayReference = n.gatewayReference ?? attempt.gatewayReference
+            guard n.succeeded else {
+                attempt.status = .failed
+                attempt.failureReason = n.failureReason ?? "declined"
+                try await tx.update(attempt)
+                log.audit("payment_attempt.failed", target: attempt.id, customer: attempt.customer, before: "pending", after: attempt.failureReason)
+                log.emit("payment_attempt.failed", customer: attempt.customer,
+                         object: ["id": attempt.id, "invoice": attempt.invoice, "gateway": n.gateway, "reason": attempt.failureReason ?? ""])
+                return .failed
+            }
+            attempt.status = .succeeded
+            try await tx.update(attempt)
+            let customer = try await self.requireCustomer(tx, attempt.customer)
+            let payment = try await self.applyPayment(tx, log, invoiceID: attempt.invoice, customerID: attempt.customer, amount: attempt.amount,
+                                                      method: n.gateway, reference: n.gatewayReference,
+                                                      dedupeKey: "\(n.gateway):\(n.gatewayReference ?? attempt.id)",
+                                                      receivedOn: self.today(for: customer, at: log.now), attempt: attempt.id, note: nil)
+            return .paid(payment)
+        }
+    }
+
+    /// Records money received for an invoice and applies it: what the invoice still
+    /// owes is paid (fully: the invoice is paid and its subscriptions active again;
+    /// partly: it stays open for the rest), anything more goes to the customer's balance
+    /// as a credit. A second payment with the same dedupe key is refused.
+    func applyPayment(_ tx: any Transaction, _ log: CommandLog, invoiceID: String?, customerID: String, amount: Money, method: String,
+                      reference: String?, dedupeKey: String, receivedOn: CivilDate, attempt: String?, note: String?) async throws -> PaymentRecord {
+        var customer = try await requireCustomer(tx, customerID)
+        var invoice = try await invoiceID.asyncMap { try await tx.find(InvoiceRecord.self, id: $0) } ?? nil
+        var applied = Money.zero(amount.currency)
+        if let inv = invoice, inv.status == .open, inv.currency == amount.currency {
+            applied = try Money.min(amount, inv.amountDue)
+        }
+        let excess = try amount - applied
+        let series = "RCP-\(receivedOn.year)"
+        let payment = PaymentRecord(id: RecordID.make("py", at: log.now), number: Self.documentNumber(series, try await tx.nextSequenceValue(series)),
+                                    invoice: invoiceID, customer: customerID, method: method, amount: amount, applied: applied,
+                                    reference: reference, dedupeKey: dedupeKey, receivedOn: receivedOn, attempt: attempt, note: note,
+                                    recordedBy: log.actor.id, created: log.now)
+        do {
+            try await tx.insert(payment)
+        } catch let e as StoreError where e.kind == .duplicate {
+            throw RecurError(.paymentDuplicate, field: "reference", "A payment with reference \(reference ?? dedupeKey) was recorded already",
+                             ["dedupe_key": .text(dedupeKey)])
+        }
+        log.audit("payment.received", target: payment.id, customer: customerID, before: String?.none, after: payment)
+        log.emit("payment.received", customer: customerID,
+                 object: ["id": payment.id, "number": payment.number, "invoice": invoiceID ?? "", "method": method,
+                          "amount": amount.description, "applied": applied.description])
+        if excess.isPositive {
+            guard excess.currency == customer.currency else {
+                throw RecurError(.paymentInvalid, field: "amount.currency", "The customer is billed in \(customer.currency.code), not \(excess.currency.code)")
+            }
+            customer.balance = try customer.balance - excess
+            try await tx.update(customer)
+            log.audit("customer.balance_credited", target: customerID, customer: customerID, before: String?.none, after: excess.description)
+        }
+        if var inv = invoice, applied.isPositive {
+            let before = inv.status
+            inv.amountPaid = try inv.amountPaid + applied
+            if inv.amountDue.isZero { inv.status = .paid }
+            try await tx.update(inv)
+            invoice = inv
+            if inv.status == .paid {
+                log.audit("invoice.paid", target: inv.id, customer: customerID, before: before.rawValue, after: inv.status.rawValue)
+                log.emit("invoice.paid", customer: customerID, object: ["invoice": inv.id, "reference": reference ?? payment.number, "amount": amount.description])
+                try await reactivate(inv, tx: tx, log: log)
+                // The attempt that paid it (a bank transfer's stays pending through part-payments) has
+                // succeeded; the invoice's other pending attempts can no longer be paid.
+                for var other in try await tx.list(PaymentAttemptRecord.self, filters: ["invoice_id": .text(inv.id), "status": .text("pending")],
+                                                   limit: 100, startingAfter: nil).items {
+                    other.status = other.id == attempt ? .succeeded : .expired
+                    other.updated = log.now
+                    try await tx.update(other)
+                }
+            } else {
+                log.emit("invoice.partially_paid", customer: customerID,
+                         object: ["invoice": inv.id, "paid": applied.description, "amount_due": inv.amountDue.description])
+            }
+        }
+        return payment
+    }
+
+    /// The subscriptions that waited on a now-paid invoice (dunning, manual renewal,
+    /// expiry) are active again while their period runs.
+    func reactivate(_ invoice: InvoiceRecord, tx: any Transaction, log: CommandLog) async throws {
+        guard let customer = try await tx.lock(CustomerRecord.self, id: invoice.customer) else { return }
+        for sid in invoice.subscriptions {
+            guard var r = try await tx.find(SubscriptionRecord.self, id: sid), r.collection?.openInvoice == invoice.id else { continue }
+            let was = r.subscription
+            // Paid while its period still runs: active again. Paid after the period ended, the
+            // subscription stays as it is (a new purchase renews it, as 001's expired base does).
+            let today = try await self.day(nil, for: customer, tx, default: log.now)
+            if [.pastDue, .expired, .locked].contains(r.subscription.status) && r.subscription.currentPeriod.end > today {
+                r.subscription.status = .active
+                r.subscription.paidForPeriod = invoice.totals.net
+                r.collection = nil
+            } else if r.subscription.isLive {
+                r.subscription.paidForPeriod = invoice.totals.net
+                r.collection = nil
+            } else if let old = r.collection {
+                let kept = Collection(expiredOn: old.expiredOn, remindersSent: old.remindersSent)
+                r.collection = kept == .clear ? nil : kept
+            }
+            r.nextBillingAt = self.nextBillingAt(r.subscription, collection: nil, customer: customer)
+            try await tx.update(r)
+            log.audit("subscription.reactivated", target: sid, customer: invoice.customer, before: was, after: r.subscription)
+        }
+    }
+
+    /// Staff record money received outside the gateways: cash, a bank transfer seen on
+    /// the statement, a cheque. A receipt numbered `RCP-YYYY-nnnnnn` comes back.
+    /// - throws: `payment.invalid` (method, amount, currency), `invoice.not_payable`,
+    ///   `payment.duplicate` for a reference recorded already with the same method.
+    public func recordPayment(invoice id: String, method: String, amount: Money?, reference: String?, receivedOn: CivilDate?, note: String?,
+                              actor: Actor) async throws -> PaymentRecord {
+        guard Self.offlineMethods.contains(method) else {
+            throw RecurErrors([RecurError(.paymentInvalid, field: "method", "method is one of \(Self.offlineMethods.joined(separator: ", ")), not \(method)",
+                                          ["method": .text(method)])])
+        }
+        let ref = reference?.trimmingCharacters(in: .whitespacesAndNewlines)
+        if method == "bank_transfer", ref?.isEmpty ?? true {
+            throw RecurErrors([RecurError(.paymentInvalid, field: "reference", "A bank transfer needs the bank's reference, so it is never recorded twice")])
+        }
+        return try await command(actor) { tx, log in
+            let invoice = try await self.lockedInvoice(tx, id)
+            guard invoice.status == .open else {
+                throw RecurError(.invoiceNotPayable, field: "id", "Invoice \(invoice.number ?? id) is \(invoice.status.rawValue), not open",
+                                 ["status": .text(invoice.status.rawValue)])
+            }
+            let value = amount ?? invoice.amountDue
+            guard value.currency == invoice.currency else {
+                throw RecurErrors([RecurError(.paymentInvalid, field: "amount.currency", "The invoice is in \(invoice.currency.code), not \(value.currency.code)",
+                                              ["currency": .text(value.currency.code)])])
+            }
+            guard value.isPositive else {
+                throw RecurErrors([RecurError(.paymentInvalid, field: "amount", "A payment is more than 0, not \(value)", ["amount": .money(value)])])
+            }
+            let customer = try await self.requireCustomer(tx, invoice.customer)
+            let day = try await self.day(receivedOn, for: customer, tx, default: log.now)
+            let key = ref.map { "\(method):\($0)" } ?? "\(method):\(RecordID.make("ref", at: log.now))"
+            return try await self.applyPayment(tx, log, invoiceID: id, customerID: invoice.customer, amount: value, method: method,
+                                               reference: ref, dedupeKey: key, receivedOn: day, attempt: nil, note: note)
+        }
+    }
+
+    public func payment(_ id: String) async throws -> PaymentRecord {
+        try await read { tx in
+            guard let p = try await tx.find(PaymentRecord.self, id: id) else { throw RecurError.notFound("payment", id) }
+            return p
+        }
+    }
+
+    public func listPayments(customer: String?, invoice: String?, limit: Int?, startingAfter: String?) async throws -> Page<PaymentRecord> {
+        try await read { tx in
+            var filters: [String: ColumnValue] = [:]
+            if let customer { filters["customer_id"] = .text(customer) }
+            if let invoice { filters["invoice_id"] = .text(invoice) }
+            return try await tx.list(PaymentRecord.self, filters: filters, limit: try Self.pageLimit(limit), startingAfter: startingAfter)
+        }
+    }
+
+    public func listPaymentAttempts(invoice: String, limit: Int?, startingAfter: String?) async throws -> Page<PaymentAttemptRecord> {
+        try await read { tx in
+            try await tx.list(PaymentAttemptRecord.self, filters: ["invoice_id": .text(invoice)], limit: try Self.pageLimit(limit), startingAfter: startingAfter)
+        }
+    }
+}
+
+extension Optional {
+    func asyncMap<U>(_ transform: (Wrapped) async throws -> U) async rethrows -> U? {
+        switch self {
+        case .some(let w): try await transform(w)
+        case .none: nil
+        }
+    }
+}

@@ -1,0 +1,300 @@
+public import Foundation
+public import RecurEngine
+import RecurCore
+import RecurPayments
+import Synchronization
+
+/// Local stand-ins for VNPAY, VNPT Pay, Stripe and 2Checkout, served by Recur under
+/// `/sandbox/` in sandbox mode only. Each checks what a merchant sends as its gateway
+/// would (the signed URL, the API key, the buy-link signature), shows the gateway's page,
+/// and on "pay" sends the notification signed exactly as the gateway does, to the same
+/// function the real endpoint calls, then sends the browser back. Only the transport is
+/// local: the bytes are the protocol's.
+public final class GatewaySimulators: GatewayTransport, Sendable {
+    struct StripeSession: Sendable {
+        var id: String
+        var amount: Int64
+        var currency: String
+        var name: String
+        var successURL: String
+        var cancelURL: String
+        var clientReference: String?
+        var metadata: [String: String]
+        var status = "open"
+        var paymentStatus = "unpaid"
+        var paymentIntent: String?
+    }
+
+    struct VNPTOrder: Sendable {
+        var orderID: String
+        var amount: Int64
+        var description: String
+        var status = "pending"
+    }
+
+    let settings: PaymentSettings
+    let callbacks: PaymentCallbacks
+    let stripeSessions = Mutex<[String: StripeSession]>([:])
+    let vnptOrders = Mutex<[String: VNPTOrder]>([:])
+    /// What the simulated gateways were last answered (tests read it: a 2Checkout IPN
+    /// without a valid read receipt, a VNPAY IPN's RspCode).
+    let lastAnswers = Mutex<[String: String]>([:])
+
+    public init(service: RecurService) {
+        settings = service.payments
+        callbacks = PaymentCallbacks(service: service)
+    }
+
+    public func lastAnswer(_ gateway: String) -> String? { lastAnswers.withLock { $0[gateway] } }
+
+    static func randomDigits(_ n: Int) -> String { String((0..<n).map { _ in "0123456789".randomElement()! }) }
+    static func randomID(_ prefix: String) -> String {
+        prefix + String((0..<24).map { _ in "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789".randomElement()! })
+    }
+
+    // MARK: The gateways' APIs (GatewayTransport)
+
+    public func send(_ request: GatewayRequest) async throws -> GatewayResponse {
+        func header(_ name: String) -> String? { request.headers.first { $0.0.lowercased() == name.lowercased() }?.1 }
+        if let stripe = settings.stripe, request.url == stripe.apiBase + "/v1/checkout/sessions" {
+            guard header("Authorization") == "Bearer \(stripe.secretKey)" else {
+                return Self.jsonResponse(401, ["error": ["type": "invalid_request_error", "message": "Invalid API Key provided"]])
+            }
+            return createStripeSession(form: String(decoding: request.body, as: UTF8.self))
+        }
+        if let vnpt = settings.vnptpay, request.url == vnpt.baseURL.absoluteString + "/init" {
+            guard header("Authorization") == "Bearer \(vnpt.apiKey)" else { return Self.jsonResponse(401, ["RESPONSE_CODE": "02", "DESCRIPTION": "Unauthorized"]) }
+            return vnptInit(body: request.body, config: vnpt)
+        }
+        return GatewayResponse(status: 404, body: Data("no simulator at \(request.url)".utf8))
+    }
+
+    static func jsonResponse(_ status: Int, _ object: Any) -> GatewayResponse {
+        GatewayResponse(status: status, body: (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data())
+    }
+
+    func sessionJSON(_ s: StripeSession) -> [String: Any] {
+        var o: [String: Any] = ["id": s.id, "object": "checkout.session", "amount_total": s.amount, "currency": s.currency, "mode": "payment",
+                                "status": s.status, "payment_status": s.paymentStatus, "success_url": s.successURL, "cancel_url": s.cancelURL,
+                                "url": settings.publicURL + "/sandbox/stripe/pay/\(s.id)", "metadata": s.metadata]
+        o["client_reference_id"] = s.clientReference ?? NSNull()
+        o["payment_intent"] = s.paymentIntent ?? NSNull()
+        return o
+    }
+
+    func createStripeSession(form: String) -> GatewayResponse {
+        guard let fields = try? FormEncoding.decodeQuery(form) else {
+            return Self.jsonResponse(400, ["error": ["type": "invalid_request_error", "message": "Malformed form body"]])
+        }
+        func field(_ k: String) -> String? { fields.first { $0.0 == k }?.1 }
+        guard field("mode") == "payment", let currency = field("line_items[0][price_data][currency]"),
+              let unit = field("line_items[0][price_data][unit_amount]").flatMap(Int64.init), unit > 0,
+              let quantity = field("line_items[0][quantity]").flatMap(Int64.init), quantity > 0,
+              let success = field("success_url"), let cancel = field("cancel_url") else {
+            return Self.jsonResponse(400, ["error": ["type": "invalid_request_error", "message": "Missing required param"]])
+        }
+        var metadata: [String: String] = [:]
+        for (k, v) in fields where k.hasPrefix("metadata[") && k.hasSuffix("]") { metadata[String(k.dropFirst(9).dropLast())] = v }
+        let session = StripeSession(id: Self.randomID("cs_test_"), amount: unit * quantity, currency: currency, name: field("line_items[0][price_data][product_data][name]") ?? "",
+                                    successURL: success, cancelURL: cancel, clientReference: field("client_reference_id"), metadata: metadata)
+        stripeSessions.withLock { $0[session.id] = session }
+        return Self.jsonResponse(200, sessionJSON(session))
+    }
+
+    func vnptInit(body: Data, config: VNPTPay.Configuration) -> GatewayResponse {
+        guard let object = try? JSONSerialization.jsonObject(with: body) as? [String: Any] else {
+            return Self.jsonResponse(400, ["RESPONSE_CODE": "03", "DESCRIPTION": "Bad format"])
+        }
+        func text(_ k: String) -> String { (object[k] as? String) ?? (object[k] as? NSNumber)?.stringValue ?? "" }
+        let order = ["ACTION", "VERSION", "MERCHANT_SERVICE_ID", "MERCHANT_ORDER_ID", "AMOUNT", "AMOUNT_DETAIL", "SERVICE_ID", "DEVICE", "LOCALE",
+                     "CURRENCY_CODE", "PAYMENT_METHOD", "DESCRIPTION", "CREATE_DATE", "CLIENT_IP"]
+        let expected = VNPTPay.secureCode(order.map(text), secretKey: config.secretKey)
+        guard PaymentCrypto.hexSignatureMatches(expected: expected, received: text("SECURE_CODE")) else {
+            return Self.jsonResponse(200, ["RESPONSE_CODE": "97", "DESCRIPTION": "Invalid secure code"])
+        }
+        guard let amount = Int64(text("AMOUNT")), amount > 0 else { return Self.jsonResponse(200, ["RESPONSE_CODE": "03", "DESCRIPTION": "Bad amount"]) }
+        let orderID = text("MERCHANT_ORDER_ID")
+        vnptOrders.withLock { $0[orderID] = VNPTOrder(orderID: orderID, amount: amount, description: text("DESCRIPTION")) }
+        let redirect = settings.publicURL + "/sandbox/vnptpay/pay/\(orderID)"
+        let fields = ["RESPONSE_CODE": "00", "DESCRIPTION": "Success", "MERCHANT_ORDER_ID": orderID, "REDIRECT_URL": redirect]
+        var answer: [String: Any] = fields
+        answer["SECURE_CODE"] = VNPTPay.secureCode(VNPTPay.initResponseFieldOrder.map { fields[$0] ?? "" }, secretKey: config.secretKey)
+        return Self.jsonResponse(200, answer)
+    }
+
+    // MARK: VNPAY's pages
+
+    /// `GET …/paymentv2/vpcpay.html?…`: checks the merchant's signature as VNPAY does.
+    func vnpayPage(query: String) -> CallbackAnswer {
+        guard let config = settings.vnpay, let params = try? FormEncoding.decodeQuery(query),
+              let hash = params.first(where: { $0.0 == "vnp_SecureHash" })?.1 else {
+            return Pages.message(400, "VNPAY sandbox: the payment link has no signature.")
+        }
+        let signed = params.filter { $0.0.hasPrefix("vnp_") && $0.0 != "vnp_SecureHash" && $0.0 != "vnp_SecureHashType" && !$0.1.isEmpty }
+        guard PaymentCrypto.hexSignatureMatches(expected: VNPay.secureHash(for: signed, secret: config.hashSecret), received: hash) else {
+            return Pages.message(400, "VNPAY sandbox: sai chữ ký — the payment link's signature is invalid (code 70).")
+        }
+        func p(_ k: String) -> String { params.first { $0.0 == k }?.1 ?? "" }
+        let amount = (Int64(p("vnp_Amount")) ?? 0) / 100
+        let body = """
+            <h1>VNPAY — Cổng thanh toán (sandbox)</h1>
+            <p class="muted">Merchant \(Pages.escape(p("vnp_TmnCode"))) · Order \(Pages.escape(p("vnp_TxnRef")))</p>
+            <p class="amount" id="amount">\(amount) VND</p><p>\(Pages.escape(p("vnp_OrderInfo")))</p>
+            <form method="post" action="/sandbox/vnpay/complete"><input type="hidden" name="q" value="\(Pages.escape(query))">
+            <label>Thẻ ATM (NCB) <input name="card" value="9704198526191432198"></label>
+            <button name="outcome" value="pay" id="pay">Thanh toán</button> <button class="secondary" name="outcome" value="cancel" id="cancel">Hủy giao dịch</button></form>
+            """
+        return CallbackAnswer(status: 200, contentType: "text/html; charset=utf-8", body: Pages.page("VNPAY sandbox", body))
+    }
+
+    /// The customer paid or cancelled: VNPAY's IPN to the merchant, then the browser to its return URL.
+    func vnpayComplete(form: String) async -> (CallbackAnswer?, redirect: String?) {
+        guard let config = settings.vnpay, let formFields = try? FormEncoding.decodeQuery(form),
+              let query = formFields.first(where: { $0.0 == "q" })?.1, let params = try? FormEncoding.decodeQuery(query) else {
+            return (Pages.message(400, "VNPAY sandbox: bad request."), nil)
+        }
+        let page = vnpayPage(query: query)
+        guard page.status == 200 else { return (page, nil) }
+        func p(_ k: String) -> String { params.first { $0.0 == k }?.1 ?? "" }
+        let paid = formFields.first { $0.0 == "outcome" }?.1 == "pay"
+        var callback: [(String, String)] = [
+            ("vnp_Amount", p("vnp_Amount")), ("vnp_BankCode", "NCB"), ("vnp_CardType", "ATM"), ("vnp_OrderInfo", p("vnp_OrderInfo")),
+            ("vnp_PayDate", VNPay.formatDate(Date())), ("vnp_ResponseCode", paid ? "00" : "24"), ("vnp_TmnCode", config.tmnCode),
+            ("vnp_TransactionNo", paid ? Self.randomDigits(8) : "0"), ("vnp_TransactionStatus", paid ? "00" : "02"), ("vnp_TxnRef", p("vnp_TxnRef")),
+        ]
+        if paid { callback.append(("vnp_BankTranNo", "VNP" + Self.randomDigits(8))) }
+        let signedQuery = VNPay.canonicalQuery(callback) + "&vnp_SecureHash=" + VNPay.secureHash(for: callback, secret: config.hashSecret)
+        let answer = await callbacks.vnpayIPN(query: signedQuery)
+        lastAnswers.withLock { $0["vnpay"] = answer.body }
+        let returnURL = p("vnp_ReturnUrl")
+        return (nil, returnURL + (returnURL.contains("?") ? "&" : "?") + signedQuery)
+    }
+
+    // MARK: Stripe's pages
+
+    func stripePage(session id: String, error: String? = nil) -> CallbackAnswer {
+        guard let s = stripeSessions.withLock({ $0[id] }) else { return Pages.message(404, "Stripe sandbox: no such checkout session.") }
+        guard s.status == "open" else { return Pages.message(410, "Stripe sandbox: this checkout session is \(s.status).") }
+        let exponent = StripeCurrency.stripeExponent(s.currency.uppercased())
+        let shown = (try? Money(minorUnits: s.amount, currency: Currency(code: s.currency.uppercased())).decimalString) ?? String(s.amount)
+        let body = """
+            <h1>Stripe Checkout (sandbox)</h1><p>\(Pages.escape(s.name))</p>
+            <p class="amount" id="amount" data-exponent="\(exponent)">\(Pages.escape(shown)) \(Pages.escape(s.currency.uppercased()))</p>
+            \(error.map { "<p class=\"error\" id=\"error\">\(Pages.escape($0))</p>" } ?? "")
+            <form method="post" action="/sandbox/stripe/pay/\(Pages.escape(s.id))">
+            <label>Card number <input name="card" id="card" value="4242 4242 4242 4242"></label>
+            <button id="pay">Pay</button> <a class="button secondary" id="cancel" href="\(Pages.escape(s.cancelURL))">Cancel</a></form>
+            <p class="muted">4242 4242 4242 4242 pays; 4000 0000 0000 0002 is declined.</p>
+            """
+        return CallbackAnswer(status: 200, contentType: "text/html; charset=utf-8", body: Pages.page("Stripe Checkout sandbox", body))
+    }
+
+    func stripePay(session id: String, form: String) async -> (CallbackAnswer?, redirect: String?) {
+        guard let stripe = settings.stripe, var s = stripeSessions.withLock({ $0[id] }), s.status == "open" else { return (stripePage(session: id), nil) }
+        let card = (try? FormEncoding.decodeQuery(form))?.first { $0.0 == "card" }?.1.filter(\.isNumber) ?? ""
+        if ["4000000000000002", "4000000000000341", "4000000000009995"].contains(card) {
+            // Checkout shows the decline and keeps the session open; no event is sent.
+            return (stripePage(session: id, error: "Your card was declined."), nil)
+        }
+        s.status = "complete"
+        s.paymentStatus = "paid"
+        s.paymentIntent = Self.randomID("pi_")
+        let session = s
+        stripeSessions.withLock { $0[id] = session }
+        let now = Int64(Date().timeIntervalSince1970)
+        let event: [String: Any] = ["id": Self.randomID("evt_"), "object": "event", "type": "checkout.session.completed", "created": now,
+                                    "livemode": false, "data": ["object": sessionJSON(session)]]
+        let body = (try? JSONSerialization.data(withJSONObject: event, options: [.sortedKeys])) ?? Data()
+        let header = StripeSignature(secret: stripe.webhookSecret).header(for: body, timestamp: now)
+        let answer = await callbacks.stripeWebhook(body: body, signature: header)
+        lastAnswers.withLock { $0["stripe"] = "\(answer.status) \(answer.body)" }
+        return (nil, s.successURL.replacingOccurrences(of: StripeCheckoutSessionRequest.sessionIDPlaceholder, with: s.id))
+    }
+
+    // MARK: 2Checkout's pages
+
+    func twoCheckoutPage(query: String) -> CallbackAnswer {
+        guard let tco = settings.twoCheckout, let params = try? FormEncoding.decodeQuery(query),
+              let signature = params.first(where: { $0.0 == "signature" })?.1 else {
+            return Pages.message(400, "2Checkout sandbox: the buy link has no signature.")
+        }
+        let signed = params.filter { $0.0 != "merchant" && $0.0 != "signature" }
+        guard params.first(where: { $0.0 == "merchant" })?.1 == tco.merchant,
+              PaymentCrypto.hexSignatureMatches(expected: TwoCheckout.buyLinkSignature(parameters: signed, secretWord: tco.buyLinkSecret), received: signature) else {
+            return Pages.message(400, "2Checkout sandbox: the buy link's signature is invalid.")
+        }
+        if let expiration = params.first(where: { $0.0 == "expiration" }).flatMap({ Int64($0.1) }), expiration < Int64(Date().timeIntervalSince1970) {
+            return Pages.message(400, "2Checkout sandbox: the buy link has expired.")
+        }
+        func p(_ k: String) -> String { params.first { $0.0 == k }?.1 ?? "" }
+        let body = """
+            <h1>2Checkout (sandbox)</h1><p>\(Pages.escape(p("prod")))</p>
+            <p class="amount" id="amount">\(Pages.escape(p("price"))) \(Pages.escape(p("currency")))</p>
+            <form method="post" action="/sandbox/2checkout/complete"><input type="hidden" name="q" value="\(Pages.escape(query))">
+            <button name="outcome" value="pay" id="pay">Place order</button> <button class="secondary" name="outcome" value="cancel" id="cancel">Cancel</button></form>
+            """
+        return CallbackAnswer(status: 200, contentType: "text/html; charset=utf-8", body: Pages.page("2Checkout sandbox", body))
+    }
+
+    func twoCheckoutComplete(form: String) async -> (CallbackAnswer?, redirect: String?) {
+        guard let tco = settings.twoCheckout, let formFields = try? FormEncoding.decodeQuery(form),
+              let query = formFields.first(where: { $0.0 == "q" })?.1, let params = try? FormEncoding.decodeQuery(query) else {
+            return (Pages.message(400, "2Checkout sandbox: bad request."), nil)
+        }
+        let page = twoCheckoutPage(query: query)
+        guard page.status == 200 else { return (page, nil) }
+        func p(_ k: String) -> String { params.first { $0.0 == k }?.1 ?? "" }
+        guard formFields.first(where: { $0.0 == "outcome" })?.1 == "pay" else { return (nil, p("return-url")) }
+        let now = TwoCheckout.formatDate(Date())
+        var ipn: [(String, String)] = [
+            ("SALEDATE", now), ("REFNO", Self.randomDigits(9)), ("REFNOEXT", p("order-ext-ref")), ("ORDERNO", Self.randomDigits(5)),
+            ("ORDERSTATUS", "COMPLETE"), ("PAYMETHOD", "Visa/MasterCard"), ("FIRSTNAME", "Sandbox"), ("LASTNAME", "Customer"),
+            ("IPN_PID[]", "1"), ("IPN_PNAME[]", p("prod")), ("IPN_QTY[]", p("qty")), ("IPN_PRICE[]", p("price")),
+            ("IPN_TOTALGENERAL", p("price")), ("CURRENCY", p("currency")), ("IPN_DATE", now),
+        ]
+        ipn.append(("HASH", TwoCheckout.Algorithm.md5.hex(secretKey: tco.secretKey, message: TwoCheckout.ipnSourceString(ipn))))
+        ipn.append(("SIGNATURE_SHA2_256", TwoCheckout.Algorithm.sha256.hex(secretKey: tco.secretKey, message: TwoCheckout.ipnSourceString(ipn))))
+        ipn.append(("SIGNATURE_SHA3_256", TwoCheckout.Algorithm.sha3_256.hex(secretKey: tco.secretKey, message: TwoCheckout.ipnSourceString(ipn))))
+        let answer = await callbacks.twoCheckoutIPN(body: FormEncoding.encode(ipn))
+        // 2Checkout checks the read receipt; without a valid one it would send the IPN again.
+        let fields = Array(ipn.prefix(ipn.count - 3))
+        let receiptOK: Bool = {
+            guard answer.status == 200, let start = answer.body.range(of: "date=\""), let end = answer.body[start.upperBound...].firstIndex(of: "\"") else { return false }
+            let date = String(answer.body[start.upperBound..<end])
+            return (try? TwoCheckout.readReceipt(for: fields, secretKey: tco.secretKey, date: date)) == answer.body
+        }()
+        lastAnswers.withLock { $0["2checkout"] = receiptOK ? "receipt ok" : "no valid receipt: \(answer.status) \(answer.body)" }
+        return (nil, p("return-url"))
+    }
+
+    // MARK: VNPT Pay's pages
+
+    func vnptPage(order id: String) -> CallbackAnswer {
+        guard let o = vnptOrders.withLock({ $0[id] }) else { return Pages.message(404, "VNPT Pay sandbox: no such order.") }
+        guard o.status == "pending" else { return Pages.message(410, "VNPT Pay sandbox: this order is \(o.status).") }
+        let body = """
+            <h1>VNPT Pay (sandbox)</h1><p>\(Pages.escape(o.description))</p><p class="amount" id="amount">\(o.amount) VND</p>
+            <form method="post" action="/sandbox/vnptpay/pay/\(Pages.escape(id))">
+            <button name="outcome" value="pay" id="pay">Thanh toán</button> <button class="secondary" name="outcome" value="cancel" id="cancel">Hủy</button></form>
+            """
+        return CallbackAnswer(status: 200, contentType: "text/html; charset=utf-8", body: Pages.page("VNPT Pay sandbox", body))
+    }
+
+    func vnptPay(order id: String, form: String) async -> (CallbackAnswer?, redirect: String?) {
+        guard let config = settings.vnptpay, var o = vnptOrders.withLock({ $0[id] }), o.status == "pending" else { return (vnptPage(order: id), nil) }
+        let paid = (try? FormEncoding.decodeQuery(form))?.first { $0.0 == "outcome" }?.1 == "pay"
+        o.status = paid ? "paid" : "cancelled"
+        let order = o
+        vnptOrders.withLock { $0[id] = order }
+        var fields: [String: String] = [
+            "RESPONSE_CODE": paid ? "00" : "24", "DESCRIPTION": paid ? "Success" : "Cancelled", "MERCHANT_ORDER_ID": id,
+            "VNPTPAY_TRANSACTION_ID": Self.randomDigits(12), "AMOUNT": String(o.amount), "LOCALE": "vi-VN", "CURRENCY_CODE": "VND",
+            "PAYMENT_METHOD": "VNPTPAY", "PAY_DATE": VNPTPay.formatDate(Date()), "TRANSACTION_STATUS": paid ? "00" : "02", "ADDITIONAL_INFO": "",
+        ]
+        fields["SECURE_CODE"] = VNPTPay.secureCode(VNPTPay.queryResponseFieldOrder.map { fields[$0] ?? "" }, secretKey: config.secretKey)
+        let body = (try? JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys])) ?? Data()
+        let answer = await callbacks.vnptpayNotify(body: body)
+        lastAnswers.withLock { $0["vnptpay"] = answer.body }
+        return (nil, settings.publicURL + "/payments/return/\(id)")
+    }
+}

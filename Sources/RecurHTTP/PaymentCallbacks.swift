@@ -1,0 +1,291 @@
+public import Foundation
+public import RecurEngine
+import RecurCore
+import RecurPayments
+import Logging
+
+/// What an endpoint answers a gateway: a status, a content type and a body, exactly as
+/// that gateway expects them.
+public struct CallbackAnswer: Sendable {
+    public var status: Int
+    public var contentType: String
+    public var body: String
+}
+
+/// The gateway-facing endpoints, as functions of the bytes received: the HTTP routes
+/// call them, and so do the sandbox simulators (with the same bytes a gateway sends).
+/// A callback with a bad signature, a wrong amount or currency, an unknown order or a
+/// replay changes nothing and gets the answer its gateway expects.
+public struct PaymentCallbacks: Sendable {
+    public let service: RecurService
+    let logger = Logger(label: "recur.payments")
+
+    public init(service: RecurService) { self.service = service }
+
+    static func json(_ status: Int, _ object: [String: String]) -> CallbackAnswer {
+        let body = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+        return CallbackAnswer(status: status, contentType: "application/json", body: body)
+    }
+
+    // MARK: VNPAY (PAYMENTS.md 1.5)
+
+    /// The IPN: `{"RspCode":"..","Message":".."}` with HTTP 200, in VNPAY's check order —
+    /// 97 bad checksum, 01 unknown order, 04 wrong amount, 02 already confirmed, 00
+    /// recorded (paid or failed), 99 anything else (VNPAY retries 01, 04, 97 and 99).
+    public func vnpayIPN(query: String) async -> CallbackAnswer {
+        guard let config = service.payments.vnpay else { return Self.json(200, ["RspCode": "99", "Message": "Unknow error"]) }
+        let verification = Result { () throws(PaymentProtocolError) in try VNPay(configuration: config).verifyCallback(query: query) }
+        guard case .success(let callback) = verification else {
+            let answer = VNPay.ipnResponse(for: verification, order: .notFound)
+            logger.warning("VNPAY IPN refused: \(answer.rspCode)")
+            return Self.json(200, ["RspCode": answer.rspCode.rawValue, "Message": answer.message])
+        }
+        let code: VNPay.RspCode
+        do {
+            let result = try await service.applyGatewayNotification(GatewayNotification(
+                gateway: "vnpay", reference: callback.txnRef, amount: callback.amount, currency: "VND", succeeded: callback.isSuccess,
+                gatewayReference: callback.transactionNo.flatMap { $0 == "0" ? nil : $0 }, eventType: "ipn",
+                failureReason: callback.isSuccess ? nil : "vnpay \(callback.responseCode)/\(callback.transactionStatus)"))
+            switch result {
+            case .notFound: code = .orderNotFound
+            case .amountMismatch, .currencyMismatch: code = .invalidAmount
+            case .alreadyProcessed: code = .orderAlreadyConfirmed
+            case .paid, .failed: code = .confirmSuccess
+            }
+        } catch {
+            logger.error("VNPAY IPN for \(callback.txnRef) failed: \(error)")
+            code = .unknownError
+        }
+        return Self.json(200, ["RspCode": code.rawValue, "Message": code.message])
+    }
+
+    /// The browser's return from VNPAY: verified and shown, never applied (the IPN does that).
+    public func vnpayReturn(query: String) async -> CallbackAnswer {
+        guard let config = service.payments.vnpay else { return Pages.message(404, "VNPAY is not enabled") }
+        do {
+            let callback = try VNPay(configuration: config).verifyCallback(query: query)
+            let attempt = try await service.paymentAttempt(reference: callback.txnRef)
+            let text = callback.isSuccess ? "VNPAY reports the payment as successful." : "VNPAY reports the payment as not completed (code \(callback.responseCode))."
+            return Pages.result(attempt: attempt, gatewayText: text)
+        } catch {
+            return Pages.message(400, "This return link from VNPAY could not be verified; nothing was changed.")
+        }
+    }
+
+    // MARK: Stripe (PAYMENTS.md 2)
+
+    /// The webhook: the Stripe-Signature over the raw body is checked first (400 when it
+    /// fails, so Stripe retries and the dashboard shows it); verified events are answered
+    /// 200 whatever they contain, since Stripe retries only to deliver.
+    public func stripeWebhook(body: Data, signature: String?) async -> CallbackAnswer {
+        guard let stripe = service.payments.stripe else { return Self.json(404, ["error": "stripe is not enabled"]) }
+        do {
+            _ = try StripeSignature(secret: stripe.webhookSecret).verify(payload: body, header: signature, now: service.clock.now())
+        } catch {
+            logger.warning("Stripe webhook refused: \(error.code) \(error.message)")
+            return Self.json(400, ["error": error.code])
+        }
+        guard let event = try? JSONSerialization.jsonObject(with: body) as? [String: Any], let id = event["id"] as? String,
+              let type = event["type"] as? String, let object = (event["data"] as? [String: Any])?["object"] as? [String: Any] else {
+            return Self.json(400, ["error": "json.invalid"])
+        }
+        let succeeded: Bool
+        switch type {
+        case "checkout.session.completed":
+            guard object["payment_status"] as? String == "paid" else { return Self.json(200, ["received": "true", "note": "awaiting payment"]) }
+            succeeded = true
+        case "checkout.session.async_payment_succeeded": succeeded = true
+        case "checkout.session.async_payment_failed", "checkout.session.expired": succeeded = false
+        default: return Self.json(200, ["received": "true", "note": "ignored \(type)"])
+        }
+        let metadata = object["metadata"] as? [String: Any]
+        guard let reference = (metadata?["recur_attempt"] as? String) ?? (object["client_reference_id"] as? String),
+              let amount = (object["amount_total"] as? NSNumber)?.int64Value, let currency = object["currency"] as? String else {
+            return Self.json(200, ["received": "true", "note": "not a Recur session"])
+        }
+        do {
+            let result = try await service.applyGatewayNotification(GatewayNotification(
+                gateway: "stripe", reference: reference, amount: amount, currency: currency, succeeded: succeeded,
+                gatewayReference: (object["payment_intent"] as? String) ?? (object["id"] as? String), eventID: id, eventType: type,
+                failureReason: succeeded ? nil : type))
+            return Self.json(200, ["received": "true", "result": Self.describe(result)])
+        } catch {
+            logger.error("Stripe event \(id) failed: \(error)")
+            return Self.json(500, ["error": "internal"])
+        }
+    }
+
+    static func describe(_ r: GatewayApplyResult) -> String {
+        switch r {
+        case .notFound: "not_found"
+        case .currencyMismatch: "currency_mismatch"
+        case .amountMismatch: "amount_mismatch"
+        case .alreadyProcessed: "already_processed"
+        case .paid: "paid"
+        case .failed: "failed"
+        }
+    }
+
+    // MARK: 2Checkout (PAYMENTS.md 3.1)
+
+    /// The IPN: HMAC over the fields in received order; a verified IPN is answered with
+    /// the `<sig>` read receipt (without it 2Checkout sends again), a bad one with 400.
+    public func twoCheckoutIPN(body: String) async -> CallbackAnswer {
+        guard let tco = service.payments.twoCheckout else { return CallbackAnswer(status: 404, contentType: "text/plain", body: "2checkout is not enabled") }
+        let fields: [(String, String)]
+        do {
+            fields = try FormEncoding.decodeQuery(body)
+            try TwoCheckout.verifyIPN(fields: fields, secretKey: tco.secretKey)
+        } catch {
+            logger.warning("2Checkout IPN refused: \(error)")
+            return CallbackAnswer(status: 400, contentType: "text/plain", body: "invalid signature")
+        }
+        func field(_ name: String) -> String? { fields.first { $0.0 == name }?.1 }
+        let status = field("ORDERSTATUS") ?? ""
+        if let reference = field("REFNOEXT"), let total = field("IPN_TOTALGENERAL"), let code = field("CURRENCY"),
+           ["COMPLETE", "AUTHRECEIVED", "CANCELED", "REVERSED"].contains(status) {
+            do {
+                let currency = try Currency(code: code)
+                let amount = try Money(decimal: total, currency: currency)
+                let paid = status == "COMPLETE" || status == "AUTHRECEIVED"
+                let result = try await service.applyGatewayNotification(GatewayNotification(
+                    gateway: "2checkout", reference: reference, amount: amount.minorUnits, currency: currency.code, succeeded: paid,
+                    gatewayReference: field("REFNO"), eventType: "ipn", failureReason: paid ? nil : status.lowercased()))
+                logger.info("2Checkout IPN \(reference) \(status): \(Self.describe(result))")
+            } catch let e as RecurError {
+                logger.warning("2Checkout IPN \(reference) not applied: \(e.message)")
+            } catch {
+                logger.error("2Checkout IPN \(reference) failed: \(error)")
+                return CallbackAnswer(status: 500, contentType: "text/plain", body: "try again")
+            }
+        }
+        let date = TwoCheckout.formatDate(service.clock.now())
+        guard let receipt = try? TwoCheckout.readReceipt(for: fields, secretKey: tco.secretKey, date: date) else {
+            return CallbackAnswer(status: 400, contentType: "text/plain", body: "IPN_PID, IPN_PNAME and IPN_DATE are required")
+        }
+        return CallbackAnswer(status: 200, contentType: "text/html", body: receipt)
+    }
+
+    // MARK: VNPT Pay (PAYMENTS.md 4.1 — the notification format is an assumption)
+
+    /// The notification: JSON with `SECURE_CODE` over the query answer's fields; answered
+    /// `{"RESPONSE_CODE": …}` with VNPAY's code meanings (00 recorded, 01 unknown order,
+    /// 02 already confirmed, 04 wrong amount, 97 bad signature, 99 error).
+    public func vnptpayNotify(body: Data) async -> CallbackAnswer {
+        guard let config = service.payments.vnptpay else { return Self.json(404, ["RESPONSE_CODE": "99", "DESCRIPTION": "VNPT Pay is not enabled"]) }
+        let notification: VNPTPay.Notification
+        do { notification = try VNPTPay(configuration: config).verifyNotification(body) } catch {
+            let code = [PaymentProtocolError.Code.signatureInvalid, PaymentProtocolError.Code.signatureMissing].contains(error.code) ? "97" : "99"
+            return Self.json(200, ["RESPONSE_CODE": code, "DESCRIPTION": error.message])
+        }
+        do {
+            let result = try await service.applyGatewayNotification(GatewayNotification(
+                gateway: "vnptpay", reference: notification.merchantOrderID, amount: notification.amount, currency: notification.currency,
+                succeeded: notification.isSuccess, gatewayReference: notification.transactionID, eventType: "notify",
+                failureReason: notification.isSuccess ? nil : "vnptpay \(notification.responseCode)"))
+            let code = switch result {
+            case .notFound: "01"
+            case .amountMismatch, .currencyMismatch: "04"
+            case .alreadyProcessed: "02"
+            case .paid, .failed: "00"
+            }
+            return Self.json(200, ["RESPONSE_CODE": code, "DESCRIPTION": Self.describe(result)])
+        } catch {
+            return Self.json(200, ["RESPONSE_CODE": "99", "DESCRIPTION": "error"])
+        }
+    }
+
+    // MARK: Bank feed (SePay-style webhook, PAYMENTS.md 6.2)
+
+    /// A credit pushed by the bank feed: `Authorization: Apikey <secret>`; answered
+    /// `{"success":true}` once taken (a duplicate too), so the feed stops retrying.
+    public func bankFeed(body: Data, authorization: String?) async -> CallbackAnswer {
+        guard let bank = service.payments.bankTransfer, let secret = bank.feedSecret else {
+            return Self.json(404, ["success": "false", "error": "the bank feed is not enabled"])
+        }
+        let given = authorization.map { $0.hasPrefix("Apikey ") ? String($0.dropFirst(7)) : "" } ?? ""
+        guard PaymentCrypto.constantTimeEquals(Array(given.utf8), Array(secret.utf8)) else {
+            return Self.json(401, ["success": "false", "error": "auth.invalid"])
+        }
+        do {
+            guard let credit = try BankTransferSePayPayload.decode(body).credit() else { return Self.json(200, ["success": "true", "note": "outgoing transfer"]) }
+            let record = try await service.receiveBankCredit(credit, source: "feed")
+            return Self.json(200, ["success": "true", "status": record?.status.rawValue ?? "duplicate"])
+        } catch let e as BankTransferError {
+            return Self.json(400, ["success": "false", "error": e.code.rawValue, "message": e.message])
+        } catch {
+            logger.error("bank feed failed: \(error)")
+            return Self.json(500, ["success": "false", "error": "internal"])
+        }
+    }
+
+    // MARK: Pages for the customer
+
+    /// Where online gateways send the customer back: the attempt as Recur knows it.
+    public func returnPage(attempt id: String) async -> CallbackAnswer {
+        guard let attempt = try? await service.paymentAttempt(id) else { return Pages.message(404, "No such payment.") }
+        return Pages.result(attempt: attempt, gatewayText: nil)
+    }
+
+    /// A bank-transfer attempt's VietQR code, drawn by Recur.
+    public func qr(attempt id: String, png: Bool) async -> (Int, String, Data) {
+        guard let t = try? await service.transferInstructions(attempt: id), let payload = t.vietQR,
+              let code = try? QRCode(text: payload, errorCorrection: .medium) else {
+            return (404, "text/plain", Data("No QR code for this payment".utf8))
+        }
+        return png ? (200, "image/png", code.png(scale: 8, quietZone: 4)) : (200, "image/svg+xml", Data(code.svg(moduleSize: 8, quietZone: 4).utf8))
+    }
+}
+
+/// Small server-rendered pages (the portal's full pages come with issue 6).
+enum Pages {
+    static func escape(_ s: String) -> String {
+        var out = ""
+        for c in s {
+            switch c {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "'": out += "&#39;"
+            default: out.append(c)
+            }
+        }
+        return out
+    }
+
+    static func page(_ title: String, _ body: String, refresh: Int? = nil) -> String {
+        """
+        <!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">\
+        \(refresh.map { "<meta http-equiv=\"refresh\" content=\"\($0)\">" } ?? "")<title>\(escape(title))</title>\
+        <style>body{font-family:system-ui,sans-serif;max-width:36rem;margin:3rem auto;padding:0 1rem;color:#1d2330}\
+        .box{border:1px solid #d5dae3;border-radius:8px;padding:1.5rem}h1{font-size:1.4rem}.amount{font-size:1.8rem;font-weight:600}\
+        button,.button{background:#2f5fd0;color:#fff;border:0;border-radius:6px;padding:.7rem 1.2rem;font-size:1rem;cursor:pointer;text-decoration:none}\
+        .secondary{background:#e8ebf1;color:#1d2330}.muted{color:#5b6475;font-size:.9rem}.error{color:#b3261e}\
+        input{font-size:1rem;padding:.5rem;width:100%;box-sizing:border-box;margin:.3rem 0 1rem}</style></head>\
+        <body><div class="box">\(body)</div></body></html>
+        """
+    }
+
+    static func message(_ status: Int, _ text: String) -> CallbackAnswer {
+        CallbackAnswer(status: status, contentType: "text/html; charset=utf-8", body: page("Recur", "<h1>\(escape(text))</h1>"))
+    }
+
+    static func result(attempt: PaymentAttemptRecord?, gatewayText: String?) -> CallbackAnswer {
+        guard let a = attempt else { return message(404, "No such payment.") }
+        let headline = switch a.status {
+        case .succeeded: "Payment received"
+        case .pending: "Waiting for the payment to be confirmed…"
+        case .failed: "The payment did not go through"
+        case .expired: "This payment link has expired"
+        case .refunded: "This payment was refunded"
+        }
+        var body = "<h1 id=\"status\" data-status=\"\(a.status.rawValue)\">\(escape(headline))</h1>"
+        body += "<p class=\"amount\">\(escape(a.amount.decimalString)) \(escape(a.amount.currency.code))</p>"
+        body += "<p class=\"muted\">Invoice \(escape(a.invoice)) · \(escape(a.gateway)) · \(escape(a.id))</p>"
+        if let gatewayText { body += "<p>\(escape(gatewayText))</p>" }
+        if let reason = a.failureReason, a.status == .failed { body += "<p class=\"error\">\(escape(reason))</p>" }
+        if let url = a.returnURL { body += "<p><a class=\"button\" href=\"\(escape(url))\">Continue</a></p>" }
+        return CallbackAnswer(status: 200, contentType: "text/html; charset=utf-8", body: page(headline, body, refresh: a.status == .pending ? 3 : nil))
+    }
+}
