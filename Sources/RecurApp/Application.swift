@@ -124,6 +124,8 @@ public func buildApplication(_ config: RecurConfiguration, clock: any Clock = Sy
     let service = RecurService(store: store, clock: clock, policy: BillingPolicy(dunningRetryDays: config.dunningRetryDays),
                                testMode: config.testMode, payments: config.paymentSettings(), logger: logger)
     if config.demo { try await loadDemoData(service) }
+    // In sandbox mode the router points the transport at the simulators.
+    if !service.payments.sandbox { service.setGatewayTransport(HTTPGatewayTransport()) }
     let router = try buildRouter(service: service)
     let app = Application(router: router, configuration: .init(address: .hostname(config.host, port: config.port), serverName: "recur"),
                           services: [StoreLifecycleService(store: store), WebhookDeliveryService(service: service, logger: logger),

@@ -34,6 +34,8 @@ public final class GatewaySimulators: GatewayTransport, Sendable {
 
     let settings: PaymentSettings
     let callbacks: PaymentCallbacks
+    /// The gateways' time is Recur's (a test clock moves both).
+    let clock: any RecurEngine.Clock
     let stripeSessions = Mutex<[String: StripeSession]>([:])
     let vnptOrders = Mutex<[String: VNPTOrder]>([:])
     /// What the simulated gateways were last answered (tests read it: a 2Checkout IPN
@@ -43,6 +45,7 @@ public final class GatewaySimulators: GatewayTransport, Sendable {
     public init(service: RecurService) {
         settings = service.payments
         callbacks = PaymentCallbacks(service: service)
+        clock = service.clock
     }
 
     public func lastAnswer(_ gateway: String) -> String? { lastAnswers.withLock { $0[gateway] } }
@@ -159,7 +162,7 @@ public final class GatewaySimulators: GatewayTransport, Sendable {
         let paid = formFields.first { $0.0 == "outcome" }?.1 == "pay"
         var callback: [(String, String)] = [
             ("vnp_Amount", p("vnp_Amount")), ("vnp_BankCode", "NCB"), ("vnp_CardType", "ATM"), ("vnp_OrderInfo", p("vnp_OrderInfo")),
-            ("vnp_PayDate", VNPay.formatDate(Date())), ("vnp_ResponseCode", paid ? "00" : "24"), ("vnp_TmnCode", config.tmnCode),
+            ("vnp_PayDate", VNPay.formatDate(clock.now())), ("vnp_ResponseCode", paid ? "00" : "24"), ("vnp_TmnCode", config.tmnCode),
             ("vnp_TransactionNo", paid ? Self.randomDigits(8) : "0"), ("vnp_TransactionStatus", paid ? "00" : "02"), ("vnp_TxnRef", p("vnp_TxnRef")),
         ]
         if paid { callback.append(("vnp_BankTranNo", "VNP" + Self.randomDigits(8))) }
@@ -201,7 +204,7 @@ public final class GatewaySimulators: GatewayTransport, Sendable {
         s.paymentIntent = Self.randomID("pi_")
         let session = s
         stripeSessions.withLock { $0[id] = session }
-        let now = Int64(Date().timeIntervalSince1970)
+        let now = Int64(clock.now().timeIntervalSince1970)
         let event: [String: Any] = ["id": Self.randomID("evt_"), "object": "event", "type": "checkout.session.completed", "created": now,
                                     "livemode": false, "data": ["object": sessionJSON(session)]]
         let body = (try? JSONSerialization.data(withJSONObject: event, options: [.sortedKeys])) ?? Data()
@@ -223,7 +226,7 @@ public final class GatewaySimulators: GatewayTransport, Sendable {
               PaymentCrypto.hexSignatureMatches(expected: TwoCheckout.buyLinkSignature(parameters: signed, secretWord: tco.buyLinkSecret), received: signature) else {
             return Pages.message(400, "2Checkout sandbox: the buy link's signature is invalid.")
         }
-        if let expiration = params.first(where: { $0.0 == "expiration" }).flatMap({ Int64($0.1) }), expiration < Int64(Date().timeIntervalSince1970) {
+        if let expiration = params.first(where: { $0.0 == "expiration" }).flatMap({ Int64($0.1) }), expiration < Int64(clock.now().timeIntervalSince1970) {
             return Pages.message(400, "2Checkout sandbox: the buy link has expired.")
         }
         func p(_ k: String) -> String { params.first { $0.0 == k }?.1 ?? "" }
@@ -245,7 +248,7 @@ public final class GatewaySimulators: GatewayTransport, Sendable {
         guard page.status == 200 else { return (page, nil) }
         func p(_ k: String) -> String { params.first { $0.0 == k }?.1 ?? "" }
         guard formFields.first(where: { $0.0 == "outcome" })?.1 == "pay" else { return (nil, p("return-url")) }
-        let now = TwoCheckout.formatDate(Date())
+        let now = TwoCheckout.formatDate(clock.now())
         var ipn: [(String, String)] = [
             ("SALEDATE", now), ("REFNO", Self.randomDigits(9)), ("REFNOEXT", p("order-ext-ref")), ("ORDERNO", Self.randomDigits(5)),
             ("ORDERSTATUS", "COMPLETE"), ("PAYMETHOD", "Visa/MasterCard"), ("FIRSTNAME", "Sandbox"), ("LASTNAME", "Customer"),
@@ -289,7 +292,7 @@ public final class GatewaySimulators: GatewayTransport, Sendable {
         var fields: [String: String] = [
             "RESPONSE_CODE": paid ? "00" : "24", "DESCRIPTION": paid ? "Success" : "Cancelled", "MERCHANT_ORDER_ID": id,
             "VNPTPAY_TRANSACTION_ID": Self.randomDigits(12), "AMOUNT": String(o.amount), "LOCALE": "vi-VN", "CURRENCY_CODE": "VND",
-            "PAYMENT_METHOD": "VNPTPAY", "PAY_DATE": VNPTPay.formatDate(Date()), "TRANSACTION_STATUS": paid ? "00" : "02", "ADDITIONAL_INFO": "",
+            "PAYMENT_METHOD": "VNPTPAY", "PAY_DATE": VNPTPay.formatDate(clock.now()), "TRANSACTION_STATUS": paid ? "00" : "02", "ADDITIONAL_INFO": "",
         ]
         fields["SECURE_CODE"] = VNPTPay.secureCode(VNPTPay.queryResponseFieldOrder.map { fields[$0] ?? "" }, secretKey: config.secretKey)
         let body = (try? JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys])) ?? Data()
