@@ -74,10 +74,28 @@ public struct PaymentRecord: Record, Equatable {
     public var note: String?
     public var recordedBy: String
     public var created: Date
+    /// Money given back, through the gateway or by hand, each with its credit note.
+    public var refunds: [PaymentRefund]?
 
     public var columns: [String: ColumnValue] {
         ["invoice_id": .text(invoice), "customer_id": .text(customer), "dedupe_key": .text(dedupeKey)]
     }
+
+    /// What is left to refund.
+    public var refundable: Money {
+        (try? amount - (refunds ?? []).reduce(Money.zero(amount.currency)) { (try? $0 + $1.amount) ?? $0 }) ?? .zero(amount.currency)
+    }
+}
+
+/// One refund of a payment.
+public struct PaymentRefund: Codable, Sendable, Hashable {
+    public var id: String
+    public var amount: Money
+    public var reason: String
+    /// The gateway's refund id (`re_…`, VNPAY's transaction number), or nil when paid back by hand.
+    public var gatewayReference: String?
+    public var creditNote: String
+    public var created: Date
 }
 
 /// A credit on the vendor's bank account, from the bank feed or an uploaded statement:

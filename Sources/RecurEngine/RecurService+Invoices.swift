@@ -74,7 +74,12 @@ extension RecurService {
     /// - throws: `credit_note.invalid` for an amount that is not positive, in another
     ///   currency, or more than the invoice has left to credit.
     public func createCreditNote(invoice id: String, amount: Money?, reason: String, refund: Bool, actor: Actor) async throws -> CreditNoteRecord {
-        try await command(actor) { tx, log in
+        try await command(actor) { tx, log in try await self.issueCreditNote(tx, log, invoice: id, amount: amount, reason: reason, refund: refund) }
+    }
+
+    /// ``createCreditNote(invoice:amount:reason:refund:actor:)`` inside a caller's transaction (a refund issues its note with it).
+    func issueCreditNote(_ tx: any Transaction, _ log: CommandLog, invoice id: String, amount: Money?, reason: String, refund: Bool) async throws -> CreditNoteRecord {
+        do {
             var invoice = try await self.lockedInvoice(tx, id)
             guard [.open, .paid].contains(invoice.status) else {
                 throw RecurError(.invoiceNotOpen, field: "id", "A credit note needs an open or paid invoice; \(invoice.number ?? id) is \(invoice.status.rawValue)",

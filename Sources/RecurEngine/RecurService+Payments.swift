@@ -68,7 +68,8 @@ extension RecurService {
     public static let offlineMethods = ["cash", "bank_transfer", "cheque", "other"]
 
     public func setGatewayTransport(_ t: any GatewayTransport) { transport.withLock { $0 = t } }
-    var gatewayTransport: any GatewayTransport { transport.withLock { $0 } }
+    /// The transport gateway API calls take (the simulators in sandbox mode).
+    public var gatewayTransport: any GatewayTransport { transport.withLock { $0 } }
 
     /// Starts paying an open invoice through `gateway`: a pending attempt and where to
     /// go (online gateways) or what to transfer (bank transfer). One bank-transfer

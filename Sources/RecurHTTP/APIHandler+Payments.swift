@@ -46,6 +46,16 @@ extension APIHandler {
         .ok(.init(body: .json(Map.payment(try await service.payment(input.path.id)))))
     }
 
+    func refundPayment(_ input: Operations.RefundPayment.Input) async throws -> Operations.RefundPayment.Output {
+        guard case .json(let b) = input.body else { throw unsupported }
+        let amount = try b.amount.map { try Map.money($0, field: "amount") }
+        return .ok(.init(body: .json(Map.payment(try await service.refundPayment(input.path.id, amount: amount, reason: b.reason, actor: actor)))))
+    }
+
+    func queryPaymentAttempt(_ input: Operations.QueryPaymentAttempt.Input) async throws -> Operations.QueryPaymentAttempt.Output {
+        .ok(.init(body: .json(try await attemptWithTransfer(try await service.queryPaymentAttempt(input.path.id)))))
+    }
+
     func importBankStatement(_ input: Operations.ImportBankStatement.Input) async throws -> Operations.ImportBankStatement.Output {
         guard case .csv(let body) = input.body else { throw unsupported }
         let data: Data
@@ -95,7 +105,9 @@ extension Map {
 
     static func payment(_ p: PaymentRecord) -> S.Payment {
         .init(id: p.id, number: p.number, invoice: p.invoice, customer: p.customer, method: p.method, amount: money(p.amount), applied: money(p.applied),
-              reference: p.reference, receivedOn: p.receivedOn.description, attempt: p.attempt, note: p.note, recordedBy: p.recordedBy, created: p.created)
+              reference: p.reference, receivedOn: p.receivedOn.description, attempt: p.attempt, note: p.note, recordedBy: p.recordedBy, created: p.created,
+              refunds: p.refunds?.map { .init(id: $0.id, amount: money($0.amount), reason: $0.reason, gatewayReference: $0.gatewayReference,
+                                               creditNote: $0.creditNote, created: $0.created) })
     }
 
     static func bankCredit(_ c: BankCreditRecord) -> S.BankCredit {

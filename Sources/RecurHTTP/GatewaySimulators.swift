@@ -23,6 +23,16 @@ public final class GatewaySimulators: GatewayTransport, Sendable {
         var status = "open"
         var paymentStatus = "unpaid"
         var paymentIntent: String?
+        var refunded: Int64 = 0
+    }
+
+    /// What VNPAY remembers of a completed payment, for querydr and refund.
+    struct VNPayPayment: Sendable {
+        var amount: Int64
+        var transactionNo: String
+        var payDate: String
+        var paid: Bool
+        var refunded: Int64 = 0
     }
 
     struct VNPTOrder: Sendable {
@@ -38,6 +48,11 @@ public final class GatewaySimulators: GatewayTransport, Sendable {
     let clock: any RecurEngine.Clock
     let stripeSessions = Mutex<[String: StripeSession]>([:])
     let vnptOrders = Mutex<[String: VNPTOrder]>([:])
+    let vnpayPayments = Mutex<[String: VNPayPayment]>([:])
+    /// When set, VNPAY "loses" its IPN (a test of querydr): the payment happens, no notification is sent.
+    let dropNextIPN = Mutex<Bool>(false)
+
+    public func dropNextVNPayIPN() { dropNextIPN.withLock { $0 = true } }
     /// What the simulated gateways were last answered (tests read it: a 2Checkout IPN
     /// without a valid read receipt, a VNPAY IPN's RspCode).
     let lastAnswers = Mutex<[String: String]>([:])
@@ -65,6 +80,20 @@ public final class GatewaySimulators: GatewayTransport, Sendable {
             }
             return createStripeSession(form: String(decoding: request.body, as: UTF8.self))
         }
+        if let stripe = settings.stripe, request.url.hasPrefix(stripe.apiBase + "/v1/") {
+            guard header("Authorization") == "Bearer \(stripe.secretKey)" else {
+                return Self.jsonResponse(401, ["error": ["type": "invalid_request_error", "message": "Invalid API Key provided"]])
+            }
+            let path = String(request.url.dropFirst(stripe.apiBase.count))
+            if request.method == "GET", path.hasPrefix("/v1/checkout/sessions/") {
+                guard let s = stripeSessions.withLock({ $0[String(path.dropFirst(22))] }) else {
+                    return Self.jsonResponse(404, ["error": ["type": "invalid_request_error", "message": "No such checkout.session"]])
+                }
+                return Self.jsonResponse(200, sessionJSON(s))
+            }
+            if request.method == "POST", path == "/v1/refunds" { return stripeRefund(form: String(decoding: request.body, as: UTF8.self)) }
+        }
+        if let vnpay = settings.vnpay, request.url == vnpay.apiURL.absoluteString { return vnpayAPI(body: request.body, config: vnpay) }
         if let vnpt = settings.vnptpay, request.url == vnpt.baseURL.absoluteString + "/init" {
             guard header("Authorization") == "Bearer \(vnpt.apiKey)" else { return Self.jsonResponse(401, ["RESPONSE_CODE": "02", "DESCRIPTION": "Unauthorized"]) }
             return vnptInit(body: request.body, config: vnpt)
@@ -102,6 +131,69 @@ public final class GatewaySimulators: GatewayTransport, Sendable {
                                     successURL: success, cancelURL: cancel, clientReference: field("client_reference_id"), metadata: metadata)
         stripeSessions.withLock { $0[session.id] = session }
         return Self.jsonResponse(200, sessionJSON(session))
+    }
+
+    /// `POST /v1/refunds`: at most what the PaymentIntent's session took, less earlier refunds.
+    func stripeRefund(form: String) -> GatewayResponse {
+        guard let fields = try? FormEncoding.decodeQuery(form), let intent = fields.first(where: { $0.0 == "payment_intent" })?.1 else {
+            return Self.jsonResponse(400, ["error": ["type": "invalid_request_error", "message": "Missing required param: payment_intent."]])
+        }
+        return stripeSessions.withLock { sessions in
+            guard let key = sessions.first(where: { $0.value.paymentIntent == intent })?.key, var s = sessions[key] else {
+                return Self.jsonResponse(404, ["error": ["type": "invalid_request_error", "message": "No such payment_intent: '\(intent)'"]])
+            }
+            let amount = fields.first { $0.0 == "amount" }.flatMap { Int64($0.1) } ?? (s.amount - s.refunded)
+            guard amount > 0, amount <= s.amount - s.refunded else {
+                return Self.jsonResponse(400, ["error": ["type": "invalid_request_error", "code": "amount_too_large",
+                                                         "message": "Refund amount is greater than unrefunded amount on charge"]])
+            }
+            s.refunded += amount
+            sessions[key] = s
+            return Self.jsonResponse(200, ["id": Self.randomID("re_"), "object": "refund", "amount": amount, "currency": s.currency,
+                                           "payment_intent": intent, "status": "succeeded"])
+        }
+    }
+
+    /// VNPAY's merchant API: querydr and refund, checksums checked and answers signed as VNPAY does.
+    func vnpayAPI(body: Data, config: VNPay.Configuration) -> GatewayResponse {
+        guard let o = try? JSONSerialization.jsonObject(with: body) as? [String: Any] else { return Self.jsonResponse(200, ["vnp_ResponseCode": "03"]) }
+        func f(_ k: String) -> String { (o[k] as? String) ?? (o[k] as? NSNumber)?.stringValue ?? "" }
+        let command = f("vnp_Command")
+        let requestFields = command == "querydr"
+            ? ["vnp_RequestId", "vnp_Version", "vnp_Command", "vnp_TmnCode", "vnp_TxnRef", "vnp_TransactionDate", "vnp_CreateDate", "vnp_IpAddr", "vnp_OrderInfo"]
+            : ["vnp_RequestId", "vnp_Version", "vnp_Command", "vnp_TmnCode", "vnp_TransactionType", "vnp_TxnRef", "vnp_Amount", "vnp_TransactionNo",
+               "vnp_TransactionDate", "vnp_CreateBy", "vnp_CreateDate", "vnp_IpAddr", "vnp_OrderInfo"]
+        guard PaymentCrypto.hexSignatureMatches(expected: VNPay.pipeChecksum(requestFields.map(f), secret: config.hashSecret), received: f("vnp_SecureHash")) else {
+            return Self.jsonResponse(200, ["vnp_ResponseCode": "97", "vnp_Message": "Invalid Checksum"])   // unsigned, as VNPAY answers it
+        }
+        let ref = f("vnp_TxnRef")
+        guard let payment = vnpayPayments.withLock({ $0[ref] }) else {
+            return Self.jsonResponse(200, ["vnp_ResponseCode": "91", "vnp_Message": "Transaction not found"])
+        }
+        var answer: [String: String] = [
+            "vnp_ResponseId": Self.randomDigits(10), "vnp_Command": command, "vnp_ResponseCode": "00", "vnp_Message": "Success", "vnp_TmnCode": config.tmnCode,
+            "vnp_TxnRef": ref, "vnp_Amount": String(payment.amount * 100), "vnp_BankCode": "NCB", "vnp_PayDate": payment.payDate,
+            "vnp_TransactionNo": payment.transactionNo, "vnp_TransactionType": "01", "vnp_TransactionStatus": payment.paid ? "00" : "02",
+            "vnp_OrderInfo": f("vnp_OrderInfo"), "vnp_PromotionCode": "", "vnp_PromotionAmount": "",
+        ]
+        var hashFields = VNPay.queryResponseHashFields
+        if command == "refund" {
+            let amount = (Int64(f("vnp_Amount")) ?? 0) / 100
+            guard payment.paid, amount > 0, amount <= payment.amount - payment.refunded else {
+                answer["vnp_ResponseCode"] = "95"
+                answer["vnp_Message"] = "Refund refused"
+                answer["vnp_SecureHash"] = VNPay.pipeChecksum(VNPay.refundResponseHashFields.map { answer[$0] ?? "" }, secret: config.hashSecret)
+                return Self.jsonResponse(200, answer)
+            }
+            vnpayPayments.withLock { $0[ref]?.refunded += amount }
+            answer["vnp_Amount"] = f("vnp_Amount")
+            answer["vnp_TransactionType"] = f("vnp_TransactionType")
+            answer["vnp_TransactionStatus"] = "05"
+            answer["vnp_TransactionNo"] = Self.randomDigits(8)
+            hashFields = VNPay.refundResponseHashFields
+        }
+        answer["vnp_SecureHash"] = VNPay.pipeChecksum(hashFields.map { answer[$0] ?? "" }, secret: config.hashSecret)
+        return Self.jsonResponse(200, answer)
     }
 
     func vnptInit(body: Data, config: VNPTPay.Configuration) -> GatewayResponse {
@@ -167,8 +259,15 @@ public final class GatewaySimulators: GatewayTransport, Sendable {
         ]
         if paid { callback.append(("vnp_BankTranNo", "VNP" + Self.randomDigits(8))) }
         let signedQuery = VNPay.canonicalQuery(callback) + "&vnp_SecureHash=" + VNPay.secureHash(for: callback, secret: config.hashSecret)
-        let answer = await callbacks.vnpayIPN(query: signedQuery)
-        lastAnswers.withLock { $0["vnpay"] = answer.body }
+        let payDate = callback.first { $0.0 == "vnp_PayDate" }!.1
+        let transactionNo = callback.first { $0.0 == "vnp_TransactionNo" }!.1
+        vnpayPayments.withLock { $0[p("vnp_TxnRef")] = VNPayPayment(amount: (Int64(p("vnp_Amount")) ?? 0) / 100, transactionNo: transactionNo, payDate: payDate, paid: paid) }
+        if dropNextIPN.withLock({ let d = $0; $0 = false; return d }) {
+            lastAnswers.withLock { $0["vnpay"] = "not sent" }
+        } else {
+            let answer = await callbacks.vnpayIPN(query: signedQuery)
+            lastAnswers.withLock { $0["vnpay"] = answer.body }
+        }
         let returnURL = p("vnp_ReturnUrl")
         return (nil, returnURL + (returnURL.contains("?") ? "&" : "?") + signedQuery)
     }

@@ -4,6 +4,7 @@ import HummingbirdTesting
 import NIOCore
 import RecurCore
 import RecurEngine
+import RecurHTTP
 import RecurPayments
 import Testing
 
@@ -442,6 +443,90 @@ struct PaymentGatewayTests {
             #expect(try refused.json["code"] as? String == "payment.gateway_disabled")
             let unknown = try await client.call(.post, "/v1/invoices/\(inv)/payment-attempts", json: #"{"gateway":"paypal"}"#)
             #expect(unknown.status == .badRequest)
+        }
+    }
+
+    // MARK: Refunds and queries
+
+    func pay(_ client: any TestClientProtocol, _ inv: String, gateway: String) async throws -> [String: Any] {
+        let attempt = try await start(client, inv, gateway)
+        let url = try #require(attempt["redirect_url"] as? String)
+        if gateway == "vnpay" {
+            _ = try await form(client, "/sandbox/vnpay/complete", "q=\(FormEncoding.encode(String(url.split(separator: "?", maxSplits: 1)[1])))&outcome=pay")
+        } else {
+            _ = try await form(client, local(url), "card=4242424242424242")
+        }
+        return try #require(try await payments(client, inv).first)
+    }
+
+    @Test("refunds: Stripe and VNPAY refund through their APIs, partly then the rest; each issues a credit note; more than is left is refused",
+          arguments: TestDatabase.all)
+    func refunds(db: TestDatabase) async throws {
+        try await withApp(db) { client, _ in
+            for (gateway, currency, country, part, left) in [("stripe", "EUR", "FR", Int64(620), "10.00 EUR"), ("vnpay", "VND", "VN", Int64(97_000), "200000 VND")] {
+                let (inv, due, _) = try await buy(client, currency: currency, country: country)
+                let payment = try await pay(client, inv, gateway: gateway)
+                let pid = try #require(payment["id"] as? String)
+                let first = try await client.call(.post, "/v1/payments/\(pid)/refund",
+                                                  json: #"{"amount":{"amount":\#(part),"currency":"\#(currency)"},"reason":"two seats unused"}"#)
+                #expect(first.status == .ok, "\(first.text)")
+                let refund = try #require(dig(try first.json, "refunds", 0) as? [String: Any])
+                #expect(int(dig(refund, "amount", "amount")) == part)
+                #expect((refund["gateway_reference"] as? String)?.isEmpty == false)
+                let notes = try #require(try await client.call(.get, "/v1/credit-notes?invoice=\(inv)").json["data"] as? [[String: Any]])
+                #expect(notes.count == 1)
+                #expect(notes.first?["outcome"] as? String == "refund")
+                let tooMuch = try await client.call(.post, "/v1/payments/\(pid)/refund",
+                                                    json: #"{"amount":{"amount":\#(due),"currency":"\#(currency)"},"reason":"all"}"#)
+                #expect(tooMuch.status == .unprocessableContent)
+                #expect(dig(try tooMuch.json, "values", "refundable") as? String == left)
+                let rest = try await client.call(.post, "/v1/payments/\(pid)/refund", json: #"{"reason":"cancelled"}"#)
+                #expect((try rest.json["refunds"] as? [Any])?.count == 2)
+                let attempt = try #require(payment["attempt"] as? String)
+                #expect(try await client.call(.get, "/v1/payment-attempts/\(attempt)").json["status"] as? String == "refunded")
+                #expect(try await client.call(.post, "/v1/payments/\(pid)/refund", json: #"{"reason":"again"}"#).status == .unprocessableContent)
+            }
+            // Cash is paid back by hand: recorded with its credit note, no gateway reference.
+            let (inv, _, _) = try await buy(client)
+            let cash = try await client.call(.post, "/v1/invoices/\(inv)/payments", json: #"{"method":"cash","reference":"PT-7"}"#).json
+            let back = try await client.call(.post, "/v1/payments/\(cash["id"] as! String)/refund", json: #"{"reason":"duplicate purchase"}"#)
+            #expect(back.status == .ok)
+            #expect(dig(try back.json, "refunds", 0, "gateway_reference") == nil)
+        }
+    }
+
+    @Test("query: a VNPAY payment whose IPN never came is found by querydr and applied once; Stripe's session is read back",
+          arguments: TestDatabase.all)
+    func queries(db: TestDatabase) async throws {
+        try await withApp(db) { client, service in
+            let sim = try #require(service.gatewayTransport as? GatewaySimulators)
+            let (inv, _, _) = try await buy(client)
+            let attempt = try await start(client, inv, "vnpay")
+            let id = try #require(attempt["id"] as? String)
+            // Before the customer pays, querydr finds nothing and the attempt stays pending.
+            #expect(try await client.call(.post, "/v1/payment-attempts/\(id)/query").json["status"] as? String == "pending")
+            sim.dropNextVNPayIPN()
+            let url = try #require(attempt["redirect_url"] as? String)
+            _ = try await form(client, "/sandbox/vnpay/complete", "q=\(FormEncoding.encode(String(url.split(separator: "?", maxSplits: 1)[1])))&outcome=pay")
+            #expect(sim.lastAnswer("vnpay") == "not sent")
+            #expect(try await invoice(client, inv)["status"] as? String == "open")
+            #expect(try await client.call(.post, "/v1/payment-attempts/\(id)/query").json["status"] as? String == "succeeded")
+            #expect(try await invoice(client, inv)["status"] as? String == "paid")
+            #expect(try await client.call(.post, "/v1/payment-attempts/\(id)/query").json["status"] as? String == "succeeded")
+            #expect(try await payments(client, inv).count == 1)
+
+            let (inv2, _, _) = try await buy(client, currency: "EUR", country: "FR")
+            let s = try await start(client, inv2, "stripe")
+            let sid = try #require(s["id"] as? String)
+            #expect(try await client.call(.post, "/v1/payment-attempts/\(sid)/query").json["status"] as? String == "pending")
+            _ = try await form(client, local(try #require(s["redirect_url"] as? String)), "card=4242424242424242")
+            #expect(try await client.call(.post, "/v1/payment-attempts/\(sid)/query").json["status"] as? String == "succeeded")
+            #expect(try await payments(client, inv2).count == 1)
+            // 2Checkout has no query here: a clear refusal.
+            let (inv3, _, _) = try await buy(client, currency: "EUR", country: "IT")
+            let t = try #require(try await start(client, inv3, "2checkout")["id"] as? String)
+            let refused = try await client.call(.post, "/v1/payment-attempts/\(t)/query")
+            #expect(try refused.json["code"] as? String == "payment.gateway_disabled")
         }
     }
 }
