@@ -3,9 +3,10 @@ public import RecurCore
 
 /// A record that reads its own JSON, faster than `JSONDecoder`: the billing run reads
 /// every due subscription. It reads what ``FastJSONRecord`` and `JSONEncoder` write
-/// (keys in any order, unknown keys skipped, absent or null optionals nil). Any
-/// surprise throws, and the store then decodes the same text with `JSONDecoder`, so
-/// the fast path can be wrong only by being slow.
+/// (keys in any order, absent or null optionals nil). Any surprise — an unknown key
+/// above all, which a record written back would otherwise lose — throws, and the store
+/// then decodes the same text with `JSONDecoder`, so the fast path can be wrong only by
+/// being slow.
 public protocol FastJSONDecodable {
     init(json: inout JSONReader) throws
 }
@@ -251,7 +252,7 @@ public struct JSONReader {
             switch key {
             case "currency": currency = try Currency(code: r.string())
             case "minorUnits": minor = try r.int()
-            default: try r.skip()
+            default: throw JSONReaderError(offset: -1)
             }
         }
         guard let currency, let minor else { throw fail() }
@@ -265,7 +266,7 @@ public struct JSONReader {
             switch key {
             case "start": start = try r.civilDate()
             case "end": end = try r.civilDate()
-            default: try r.skip()
+            default: throw JSONReaderError(offset: -1)
             }
         }
         guard let start, let end else { throw fail() }
@@ -332,7 +333,7 @@ extension SubscriptionRecord: FastJSONDecodable {
                         case "email": email = try r.string()
                         case "name": name = r.null() ? nil : try r.string()
                         case "businessTools": tools = try r.bool()
-                        default: try r.skip()
+                        default: throw JSONReaderError(offset: -1)
                         }
                     }
                     guard let email, let tools else { throw JSONReaderError(offset: -1) }
@@ -353,7 +354,7 @@ extension SubscriptionRecord: FastJSONDecodable {
                         var set = Set<String>()
                         try r.array { r in set.insert(try r.string()) }
                         reminders = set
-                    default: try r.skip()
+                    default: throw JSONReaderError(offset: -1)
                     }
                 }
                 guard let failed, let reminders else { throw JSONReaderError(offset: -1) }
@@ -361,7 +362,7 @@ extension SubscriptionRecord: FastJSONDecodable {
                 c.remindersSent = reminders
                 collection = c
             case "nextBillingAt": next = r.null() ? nil : try r.date()
-            default: try r.skip()
+            default: throw JSONReaderError(offset: -1)
             }
         }
         guard let subscription, let created else { throw JSONReaderError(offset: -1) }
@@ -391,7 +392,7 @@ extension Subscription {
                     switch key {
                     case "anchor": anchor = try r.civilDate()
                     case "cycle": cycle = try BillingCycle(months: Int(r.int()))
-                    default: try r.skip()
+                    default: throw JSONReaderError(offset: -1)
                     }
                 }
                 guard let anchor, let cycle else { throw JSONReaderError(offset: -1) }
@@ -415,7 +416,7 @@ extension Subscription {
                     case "seats": seats = Int(try r.int())
                     case "addOns": addOns = try r.addOns()
                     case "cycle": cycle = try BillingCycle(months: Int(r.int()))
-                    default: try r.skip()
+                    default: throw JSONReaderError(offset: -1)
                     }
                 }
                 guard let plan, let seats, let addOns, let cycle else { throw JSONReaderError(offset: -1) }
@@ -429,7 +430,7 @@ extension Subscription {
                         case "promotion": promotion = try r.string()
                         case "addOn": addOn = r.null() ? nil : try r.string()
                         case "remainingCycles": remaining = r.null() ? nil : Int(try r.int())
-                        default: try r.skip()
+                        default: throw JSONReaderError(offset: -1)
                         }
                     }
                     guard let promotion else { throw JSONReaderError(offset: -1) }
@@ -439,7 +440,7 @@ extension Subscription {
             case "bundle": bundle = r.null() ? nil : try r.string()
             case "paidForPeriod": paid = try r.money()
             case "startedOn": startedOn = try r.civilDate()
-            default: try r.skip()
+            default: throw JSONReaderError(offset: -1)
             }
         }
         guard let id, let customer, let product, let plan, let seats, let addOns, let currency, let schedule, let period, let status,
@@ -485,7 +486,7 @@ extension CustomerRecord: FastJSONDecodable {
                         case "email": c.email = try optionalString(&r)
                         case "phone": c.phone = try optionalString(&r)
                         case "role": c.role = try optionalString(&r)
-                        default: try r.skip()
+                        default: throw JSONReaderError(offset: -1)
                         }
                     }
                     guard named else { throw JSONReaderError(offset: -1) }
@@ -509,7 +510,7 @@ extension CustomerRecord: FastJSONDecodable {
                         case "email": email = try r.string()
                         case "name": name = try optionalString(&r)
                         case "role": role = Member.Role(rawValue: try r.string())
-                        default: try r.skip()
+                        default: throw JSONReaderError(offset: -1)
                         }
                     }
                     guard let id, let email, let role else { throw JSONReaderError(offset: -1) }
@@ -521,7 +522,7 @@ extension CustomerRecord: FastJSONDecodable {
                 try r.object { r, product in
                     var values: [Quota: Int64]?
                     try r.object { r, key in
-                        guard key == "values" else { return try r.skip() }
+                        guard key == "values" else { throw JSONReaderError(offset: -1) }
                         // `[Quota: Int64]` is written as alternating keys and values.
                         var v: [Quota: Int64] = [:]
                         var pending: Quota?
@@ -543,26 +544,31 @@ extension CustomerRecord: FastJSONDecodable {
             case "testClock": testClock = try optionalString(&r)
             case "paymentMethod":
                 if r.null() { break }
-                var kind: String?, last4: String?, number: String?
+                var kind: String?, last4: String?, number: String?, gatewayCustomer: String?, gatewayMethod: String?
                 try r.object { r, key in
                     switch key {
                     case "kind": kind = try r.string()
                     case "last4": last4 = try r.string()
                     case "number": number = try optionalString(&r)
-                    default: try r.skip()
+                    case "gatewayCustomer": gatewayCustomer = try optionalString(&r)
+                    case "gatewayMethod": gatewayMethod = try optionalString(&r)
+                    // A field this reader does not know must not be dropped: let JSONDecoder read the record.
+                    default: throw JSONReaderError(offset: -1)
                     }
                 }
                 guard let kind, let last4 else { throw JSONReaderError(offset: -1) }
                 var m = PaymentMethod(kind: kind, number: number ?? "")
                 m.number = number
                 m.last4 = last4
+                m.gatewayCustomer = gatewayCustomer
+                m.gatewayMethod = gatewayMethod
                 method = m
             case "peakUsers":
                 if r.null() { break }
                 var p: [String: Int64] = [:]
                 try r.object { r, key in p[key] = try r.int() }
                 peak = p
-            default: try r.skip()
+            default: throw JSONReaderError(offset: -1)
             }
         }
         guard let id, let created, let name, let currency, let locale, let timeZone, let emails, let contacts, let taxExempt,

@@ -25,6 +25,8 @@ public struct PaymentAttemptRecord: Record, Equatable {
     /// Where the customer comes back to.
     public var returnURL: String?
     public var failureReason: String?
+    /// Keep the card for automatic renewals once paid (Stripe).
+    public var savePaymentMethod: Bool?
     public var created: Date
     public var updated: Date
 

@@ -169,13 +169,28 @@ public struct CustomerRecord: Record, Equatable {
 /// (4242 4242 4242 4242 succeeds; 4000 0000 0000 0341 is declined), as Stripe's
 /// test cards do.
 public struct PaymentMethod: Codable, Sendable, Hashable {
+    /// `sandbox_card` (a test card number, charged by ``SandboxCharger``) or `stripe`
+    /// (a card saved at Stripe, charged off-session by ``GatewayCharger``).
     public var kind: String
     public var last4: String
     public var number: String?
+    /// The gateway's customer (`cus_…`) and saved method (`pm_…`).
+    public var gatewayCustomer: String?
+    public var gatewayMethod: String?
     public init(kind: String = "sandbox_card", number: String) {
         self.kind = kind
         self.number = number
         self.last4 = String(number.suffix(4))
+    }
+
+    /// A card saved at Stripe for off-session charges.
+    public static func stripe(customer: String, method: String, last4: String) -> PaymentMethod {
+        var m = PaymentMethod(kind: "stripe", number: "")
+        m.number = nil
+        m.last4 = last4
+        m.gatewayCustomer = customer
+        m.gatewayMethod = method
+        return m
     }
 }
 

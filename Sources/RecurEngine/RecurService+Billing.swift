@@ -59,9 +59,10 @@ extension RecurService {
     /// `<subscription>@<period start>`, so a second worker or a re-run after a crash
     /// can never invoice a period twice.
     @discardableResult
-    public func runBilling(until now: Date? = nil, batchSize: Int = 500, charger: any PaymentCharger = SandboxCharger(),
+    public func runBilling(until now: Date? = nil, batchSize: Int = 500, charger: (any PaymentCharger)? = nil,
                            testClock: String? = nil) async throws -> BillingReport {
         let now = now ?? clock.now()
+        let charger = charger ?? GatewayCharger(service: self)
         var total = BillingReport()
         var skippedSoFar = Set<String>()
         // The catalog is read once per run, not once per batch (decoding it costs more than a batch's pricing).

@@ -77,9 +77,14 @@ extension RecurService {
     /// - throws: `invoice.not_payable` unless open with something due; `payment.gateway_disabled`
     ///   for a gateway that is off or does not take the invoice's currency; `payment.gateway_unavailable`
     ///   when the gateway's API fails (the attempt is then failed).
-    public func startPayment(invoice id: String, gateway: String, returnURL: String?, clientIP: String?, actor: Actor) async throws -> PaymentStart {
+    public func startPayment(invoice id: String, gateway: String, returnURL: String?, clientIP: String?, savePaymentMethod: Bool = false,
+                             actor: Actor) async throws -> PaymentStart {
         let settings = payments
         try checkGateway(gateway, settings)
+        if savePaymentMethod && gateway != "stripe" {
+            throw RecurErrors([RecurError(.paymentInvalid, field: "save_payment_method",
+                                          "Only Stripe keeps a card for automatic renewals here, not \(gateway)", ["gateway": .text(gateway)])])
+        }
         let created: PaymentStart = try await command(actor) { tx, log in
             let invoice = try await self.lockedInvoice(tx, id)
             guard invoice.status == .open, invoice.amountDue.isPositive else {
@@ -111,6 +116,7 @@ extension RecurService {
             var attempt = PaymentAttemptRecord(id: RecordID.make("pay", at: log.now), invoice: id, customer: invoice.customer, gateway: gateway,
                                                amount: due, reference: "", returnURL: returnURL, created: log.now)
             attempt.reference = attempt.id
+            attempt.savePaymentMethod = savePaymentMethod ? true : nil
             if gateway == "vnpay", let vnpay = settings.vnpay {
                 let request = VNPay.PaymentRequest(txnRef: attempt.reference, amount: due.minorUnits,
                                                    orderInfo: "Thanh toan hoa don \(invoice.number ?? id)", ipAddress: clientIP ?? "127.0.0.1",
@@ -232,6 +238,11 @@ extension RecurService {
             fields = fields.map { $0.0 == "client_reference_id" ? ($0.0, attempt.reference) : $0 }
             fields.append(("metadata[recur_attempt]", attempt.reference))
             fields.append(("payment_intent_data[metadata][recur_attempt]", attempt.reference))
+            if attempt.savePaymentMethod == true {
+                // Keep the card at Stripe for off-session renewals (the customer agrees on Checkout's page).
+                fields.append(("customer_creation", "always"))
+                fields.append(("payment_intent_data[setup_future_usage]", "off_session"))
+            }
             let response = try await transport.send(GatewayRequest(
                 url: stripe.apiBase + "/v1/checkout/sessions",
                 headers: [("Authorization", "Bearer \(stripe.secretKey)"), ("Content-Type", "application/x-www-form-urlencoded"),

@@ -8,7 +8,7 @@ extension APIHandler {
     func createPaymentAttempt(_ input: Operations.CreatePaymentAttempt.Input) async throws -> Operations.CreatePaymentAttempt.Output {
         guard case .json(let b) = input.body else { throw unsupported }
         let start = try await service.startPayment(invoice: input.path.id, gateway: b.gateway.rawValue, returnURL: b.returnUrl,
-                                                   clientIP: b.clientIp, actor: actor)
+                                                   clientIP: b.clientIp, savePaymentMethod: b.savePaymentMethod ?? false, actor: actor)
         return .created(.init(body: .json(Map.attempt(start.attempt, transfer: start.transfer, publicURL: service.payments.publicURL))))
     }
 

@@ -24,6 +24,23 @@ public final class GatewaySimulators: GatewayTransport, Sendable {
         var paymentStatus = "unpaid"
         var paymentIntent: String?
         var refunded: Int64 = 0
+        var saveCard = false
+    }
+
+    /// A PaymentIntent: from a session, or an off-session charge of a saved card.
+    struct StripeIntent: Sendable {
+        var id: String
+        var amount: Int64
+        var currency: String
+        var customer: String?
+        var paymentMethod: String?
+    }
+
+    /// A saved card: its number decides whether later charges succeed (4000 0000 0000 0341 attaches, then declines).
+    struct StripeCard: Sendable {
+        var id: String
+        var customer: String
+        var number: String
     }
 
     /// What VNPAY remembers of a completed payment, for querydr and refund.
@@ -49,6 +66,13 @@ public final class GatewaySimulators: GatewayTransport, Sendable {
     let stripeSessions = Mutex<[String: StripeSession]>([:])
     let vnptOrders = Mutex<[String: VNPTOrder]>([:])
     let vnpayPayments = Mutex<[String: VNPayPayment]>([:])
+    let stripeIntents = Mutex<[String: StripeIntent]>([:])
+    let stripeCards = Mutex<[String: StripeCard]>([:])
+
+    /// Makes every later off-session charge of the customer's saved cards fail (a card that expired since).
+    public func declineSavedCards(ofStripeCustomer customer: String) {
+        stripeCards.withLock { cards in for (k, c) in cards where c.customer == customer { cards[k]?.number = "4000000000000341" } }
+    }
     /// When set, VNPAY "loses" its IPN (a test of querydr): the payment happens, no notification is sent.
     let dropNextIPN = Mutex<Bool>(false)
 
@@ -92,6 +116,19 @@ public final class GatewaySimulators: GatewayTransport, Sendable {
                 return Self.jsonResponse(200, sessionJSON(s))
             }
             if request.method == "POST", path == "/v1/refunds" { return stripeRefund(form: String(decoding: request.body, as: UTF8.self)) }
+            if request.method == "GET", path.hasPrefix("/v1/payment_intents/") {
+                let id = String(path.dropFirst(20).prefix { $0 != "?" })
+                guard let pi = stripeIntents.withLock({ $0[id] }) else {
+                    return Self.jsonResponse(404, ["error": ["type": "invalid_request_error", "message": "No such payment_intent: '\(id)'"]])
+                }
+                var o: [String: Any] = ["id": pi.id, "object": "payment_intent", "amount": pi.amount, "currency": pi.currency, "status": "succeeded"]
+                o["customer"] = pi.customer ?? NSNull()
+                if let pm = pi.paymentMethod, let card = stripeCards.withLock({ $0[pm] }) {
+                    o["payment_method"] = path.contains("expand") ? ["id": pm, "object": "payment_method", "card": ["last4": String(card.number.suffix(4))]] as [String: Any] : pm
+                }
+                return Self.jsonResponse(200, o)
+            }
+            if request.method == "POST", path == "/v1/payment_intents" { return stripeOffSession(form: String(decoding: request.body, as: UTF8.self)) }
         }
         if let vnpay = settings.vnpay, request.url == vnpay.apiURL.absoluteString { return vnpayAPI(body: request.body, config: vnpay) }
         if let vnpt = settings.vnptpay, request.url == vnpt.baseURL.absoluteString + "/init" {
@@ -127,10 +164,32 @@ public final class GatewaySimulators: GatewayTransport, Sendable {
         }
         var metadata: [String: String] = [:]
         for (k, v) in fields where k.hasPrefix("metadata[") && k.hasSuffix("]") { metadata[String(k.dropFirst(9).dropLast())] = v }
-        let session = StripeSession(id: Self.randomID("cs_test_"), amount: unit * quantity, currency: currency, name: field("line_items[0][price_data][product_data][name]") ?? "",
+        var session = StripeSession(id: Self.randomID("cs_test_"), amount: unit * quantity, currency: currency, name: field("line_items[0][price_data][product_data][name]") ?? "",
                                     successURL: success, cancelURL: cancel, clientReference: field("client_reference_id"), metadata: metadata)
+        session.saveCard = field("payment_intent_data[setup_future_usage]") == "off_session"
         stripeSessions.withLock { $0[session.id] = session }
         return Self.jsonResponse(200, sessionJSON(session))
+    }
+
+    /// `POST /v1/payment_intents` with `off_session` and `confirm`: charges a saved card now.
+    func stripeOffSession(form: String) -> GatewayResponse {
+        guard let fields = try? FormEncoding.decodeQuery(form) else { return Self.jsonResponse(400, ["error": ["type": "invalid_request_error"]]) }
+        func f(_ k: String) -> String? { fields.first { $0.0 == k }?.1 }
+        guard let amount = f("amount").flatMap(Int64.init), amount > 0, let currency = f("currency"), let customer = f("customer"),
+              let pm = f("payment_method"), f("confirm") == "true" else {
+            return Self.jsonResponse(400, ["error": ["type": "invalid_request_error", "message": "Missing required param"]])
+        }
+        guard let card = stripeCards.withLock({ $0[pm] }), card.customer == customer else {
+            return Self.jsonResponse(400, ["error": ["type": "invalid_request_error", "code": "resource_missing", "message": "No such PaymentMethod: '\(pm)'"]])
+        }
+        if ["4000000000000341", "4000000000000002", "4000000000009995"].contains(card.number) {
+            return Self.jsonResponse(402, ["error": ["type": "card_error", "code": "card_declined",
+                                                     "decline_code": card.number.hasSuffix("9995") ? "insufficient_funds" : "generic_decline",
+                                                     "message": "Your card was declined."]])
+        }
+        let intent = StripeIntent(id: Self.randomID("pi_"), amount: amount, currency: currency, customer: customer, paymentMethod: pm)
+        stripeIntents.withLock { $0[intent.id] = intent }
+        return Self.jsonResponse(200, ["id": intent.id, "object": "payment_intent", "amount": amount, "currency": currency, "status": "succeeded"])
     }
 
     /// `POST /v1/refunds`: at most what the PaymentIntent's session took, less earlier refunds.
@@ -300,7 +359,17 @@ public final class GatewaySimulators: GatewayTransport, Sendable {
         }
         s.status = "complete"
         s.paymentStatus = "paid"
-        s.paymentIntent = Self.randomID("pi_")
+        var intent = StripeIntent(id: Self.randomID("pi_"), amount: s.amount, currency: s.currency)
+        if s.saveCard {
+            let customer = Self.randomID("cus_")
+            let card = StripeCard(id: Self.randomID("pm_"), customer: customer, number: card)
+            stripeCards.withLock { $0[card.id] = card }
+            intent.customer = customer
+            intent.paymentMethod = card.id
+        }
+        s.paymentIntent = intent.id
+        let savedIntent = intent
+        stripeIntents.withLock { $0[savedIntent.id] = savedIntent }
         let session = s
         stripeSessions.withLock { $0[id] = session }
         let now = Int64(clock.now().timeIntervalSince1970)

@@ -108,6 +108,9 @@ public struct PaymentCallbacks: Sendable {
                 gateway: "stripe", reference: reference, amount: amount, currency: currency, succeeded: succeeded,
                 gatewayReference: (object["payment_intent"] as? String) ?? (object["id"] as? String), eventID: id, eventType: type,
                 failureReason: succeeded ? nil : type))
+            if case .paid(let payment) = result {
+                do { try await service.rememberPaymentMethod(payment) } catch { logger.error("saving the card of \(payment.id) failed: \(error)") }
+            }
             return Self.json(200, ["received": "true", "result": Self.describe(result)])
         } catch {
             logger.error("Stripe event \(id) failed: \(error)")

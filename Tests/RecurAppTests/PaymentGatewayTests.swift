@@ -529,4 +529,35 @@ struct PaymentGatewayTests {
             #expect(try refused.json["code"] as? String == "payment.gateway_disabled")
         }
     }
+
+    @Test("stripe: a card kept at checkout pays the next renewal off-session; when it later declines, the subscription goes past due",
+          arguments: TestDatabase.all)
+    func savedCard(db: TestDatabase) async throws {
+        try await withApp(db, clock: ManualClock(testNow)) { client, service in
+            let sim = try #require(service.gatewayTransport as? GatewaySimulators)
+            let (inv, _, sub) = try await buy(client, currency: "EUR", country: "FR")
+            let other = try await client.call(.post, "/v1/invoices/\(inv)/payment-attempts", json: #"{"gateway":"vnpay","save_payment_method":true}"#)
+            #expect(try other.json["field"] as? String == "save_payment_method")
+            let attempt = try await client.call(.post, "/v1/invoices/\(inv)/payment-attempts", json: #"{"gateway":"stripe","save_payment_method":true}"#).json
+            _ = try await form(client, local(try #require(attempt["redirect_url"] as? String)), "card=4242424242424242")
+            #expect(try await invoice(client, inv)["status"] as? String == "paid")
+            let cid = try #require(try await invoice(client, inv)["customer"] as? String)
+            let saved = try await service.customer(cid).paymentMethod
+            #expect(saved?.kind == "stripe")
+            #expect(saved?.last4 == "4242")
+            #expect(saved?.gatewayMethod?.hasPrefix("pm_") == true)
+            // A month later the renewal is charged off-session at Stripe.
+            let renewal = try await service.runBilling(until: testNow.addingTimeInterval(32 * 86_400))
+            #expect(renewal.chargesSucceeded == 1)
+            let invoices = try #require(try await client.call(.get, "/v1/invoices?customer=\(cid)").json["data"] as? [[String: Any]])
+            #expect(invoices.count == 2)
+            #expect(invoices.allSatisfy { $0["status"] as? String == "paid" })
+            // The card declines from now on: the next renewal fails and dunning starts.
+            sim.declineSavedCards(ofStripeCustomer: try #require(saved?.gatewayCustomer))
+            let failed = try await service.runBilling(until: testNow.addingTimeInterval(62 * 86_400))
+            // The renewal of 1 May and dunning's first retry on 2 May both decline.
+            #expect(failed.chargesFailed == 2)
+            #expect(try await client.call(.get, "/v1/subscriptions/\(sub)").json["status"] as? String == "past_due")
+        }
+    }
 }
