@@ -41,6 +41,8 @@ let package = Package(
             dependencies: [.product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
+        // Documents as PDF, rendered by Recur itself: TrueType subsets embedded, invoice layout. Foundation only.
+        .target(name: "RecurDocuments", swiftSettings: swiftSettings),
         // Use cases over the ports its adapters implement (store, clock, webhooks).
         .target(
             name: "RecurEngine",
@@ -113,6 +115,11 @@ let package = Package(
                 "RecurCore",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "RecurDocumentsTests",
+            dependencies: ["RecurDocuments"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -560,4 +560,26 @@ struct PaymentGatewayTests {
             #expect(try await client.call(.get, "/v1/subscriptions/\(sub)").json["status"] as? String == "past_due")
         }
     }
+
+    @Test("production mode: no simulators, only the configured gateways, and a gateway without settings is refused", arguments: TestDatabase.all)
+    func production(db: TestDatabase) async throws {
+        var settings = PaymentSettings(publicURL: "https://billing.example", sandbox: false)
+        settings.vnpay = VNPay.Configuration(tmnCode: "LIVE0001", hashSecret: "live-secret-not-shown")
+        try await withApp(db, payments: settings) { client, _ in
+            for path in ["/sandbox/vnpay/paymentv2/vpcpay.html?vnp_Amount=1", "/sandbox/stripe/pay/cs_test_1", "/sandbox/vnptpay/pay/x"] {
+                #expect(try await client.execute(uri: path, method: .get).status == .notFound)
+            }
+            let gateways = try await client.call(.get, "/v1/payment-gateways").json
+            #expect(gateways["enabled"] as? [String] == ["vnpay"])
+            #expect(gateways["sandbox"] as? Bool == false)
+            #expect(!(try await client.call(.get, "/v1/payment-gateways").text.contains("live-secret-not-shown")))
+            let (inv, _, _) = try await buy(client)
+            let stripe = try await client.call(.post, "/v1/invoices/\(inv)/payment-attempts", json: #"{"gateway":"stripe"}"#)
+            #expect(try stripe.json["code"] as? String == "payment.gateway_disabled")
+            let vnpay = try await start(client, inv, "vnpay")
+            let url = try #require(vnpay["redirect_url"] as? String)
+            #expect(url.hasPrefix("https://sandbox.vnpayment.vn/paymentv2/vpcpay.html?"))
+            #expect(url.contains("vnp_ReturnUrl=https%3A%2F%2Fbilling.example%2Fpayments%2Fvnpay%2Freturn"))
+        }
+    }
 }

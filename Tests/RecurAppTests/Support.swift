@@ -59,9 +59,10 @@ let adminKey = demoAPIKey
 
 /// A running app on `db` with the demo data, driven through HummingbirdTesting.
 func withApp(_ db: TestDatabase, clock: ManualClock = ManualClock(testNow), demo: Bool = true, testMode: Bool = false,
+             payments: PaymentSettings = .sandbox(publicURL: "http://127.0.0.1:8080"),
              _ body: @Sendable (any TestClientProtocol, RecurService) async throws -> Void) async throws {
     let (store, _) = try await db.makeStore()
-    let service = RecurService(store: store, clock: clock, testMode: testMode, logger: TestDatabase.logger)
+    let service = RecurService(store: store, clock: clock, testMode: testMode, payments: payments, logger: TestDatabase.logger)
     if demo { try await loadDemoData(service) }
     let router = try buildRouter(service: service)
     let app = Application(router: router, logger: TestDatabase.logger)
