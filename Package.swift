@@ -47,7 +47,7 @@ let package = Package(
         .target(
             name: "RecurEngine",
             dependencies: [
-                "RecurCore", "RecurPayments",
+                "RecurCore", "RecurPayments", "RecurDocuments",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -30,6 +30,8 @@ extension RecurError.Code {
     public static let paymentInvalid: Self = "payment.invalid"
     public static let bankStatementInvalid: Self = "bank_statement.invalid"
     public static let bankCreditNotPending: Self = "bank_credit.not_pending"
+    /// A document could not be rendered (a font missing on the server) (HTTP 503).
+    public static let documentUnavailable: Self = "document.unavailable"
 }
 
 extension RecurError {

@@ -26,9 +26,14 @@ public final class RecurService: Sendable {
     /// How gateway API calls travel; set once the simulators or a network client exist.
     let transport = Mutex<any GatewayTransport>(NoGatewayTransport())
 
+    /// Who issues the documents.
+    public let vendor: VendorProfile
+
     public init(store: any Store, clock: any Clock = SystemClock(), policy: BillingPolicy = .standard, testMode: Bool = false,
-                payments: PaymentSettings = .sandbox(publicURL: "http://127.0.0.1:8080"), logger: Logger = Logger(label: "recur.engine")) {
+                payments: PaymentSettings = .sandbox(publicURL: "http://127.0.0.1:8080"), vendor: VendorProfile = .demo,
+                logger: Logger = Logger(label: "recur.engine")) {
         self.payments = payments
+        self.vendor = vendor
         self.store = store
         self.clock = clock
         self.policy = policy

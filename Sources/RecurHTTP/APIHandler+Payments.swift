@@ -84,6 +84,11 @@ extension APIHandler {
         return .ok(.init(body: .json(Map.bankCredit(try await service.ignoreBankCredit(input.path.id, reason: b.reason, actor: actor)))))
     }
 
+    func getInvoicePDF(_ input: Operations.GetInvoicePDF.Input) async throws -> Operations.GetInvoicePDF.Output {
+        let data = try await service.invoicePDF(input.path.id)
+        return .ok(.init(body: .pdf(HTTPBody(data))))
+    }
+
     func getPaymentGateways(_ input: Operations.GetPaymentGateways.Input) async throws -> Operations.GetPaymentGateways.Output {
         let p = service.payments
         return .ok(.init(body: .json(.init(sandbox: p.sandbox, enabled: p.enabled, settings: .init(additionalProperties: p.publicSummary)))))

@@ -89,6 +89,7 @@ public struct Problem: Sendable, Encodable {
         case .resourceNotFound: 404
         case .resourceExists, .idempotencyInProgress, .paymentDuplicate, .bankCreditNotPending: 409
         case .paymentGatewayUnavailable: 502
+        case .documentUnavailable: 503
         case .requestInvalid: 400
         case .authMissing, .authInvalid: 401
         case .authScope: 403

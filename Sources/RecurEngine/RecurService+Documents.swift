@@ -1,0 +1,161 @@
+public import Foundation
+public import RecurCore
+import RecurDocuments
+import RecurPayments
+
+/// Who issues the documents: printed at the top of every invoice.
+public struct VendorProfile: Sendable {
+    public var name: String
+    public var addressLines: [String]
+    public var taxID: String?
+    public var email: String?
+    public var footer: String?
+    public init(name: String, addressLines: [String], taxID: String? = nil, email: String? = nil, footer: String? = nil) {
+        self.name = name
+        self.addressLines = addressLines
+        self.taxID = taxID
+        self.email = email
+        self.footer = footer
+    }
+
+    public static let demo = VendorProfile(name: "Recur Demo Software JSC", addressLines: ["12 Nguyễn Huệ, Quận 1", "TP. Hồ Chí Minh, Việt Nam"],
+                                           taxID: "0319999999", email: "billing@recur.example", footer: "Recur Demo Software JSC · billing@recur.example")
+}
+
+/// Numbers, money and dates as each of Recur's languages writes them:
+/// 1.250.000 ₫ (vi), 1 250,00 € (fr), RM 1,250.00 (ms), ¥1,250 (ja), €1,250.00 (en).
+public enum LocaleFormat {
+    public static func language(_ locale: String) -> String {
+        let code = locale.lowercased().split(whereSeparator: { $0 == "-" || $0 == "_" }).first.map(String.init) ?? "en"
+        return ["vi", "fr", "ms", "ja", "en"].contains(code) ? code : "en"
+    }
+
+    static func separators(_ language: String) -> (group: String, decimal: String) {
+        switch language {
+        case "vi": (".", ",")
+        case "fr": (" ", ",")
+        default: (",", ".")
+        }
+    }
+
+    /// `1234567` → `1.234.567` with the language's separators.
+    public static func integer(_ value: Int64, locale: String) -> String {
+        group(String(value.magnitude), separators(language(locale)).group, negative: value < 0)
+    }
+
+    static func group(_ digits: String, _ sep: String, negative: Bool) -> String {
+        var out = ""
+        for (i, c) in digits.enumerated() {
+            if i > 0 && (digits.count - i) % 3 == 0 { out += sep }
+            out.append(c)
+        }
+        return (negative ? "−" : "") + out
+    }
+
+    public static func money(_ m: Money, locale: String) -> String {
+        let lang = language(locale)
+        let (sep, dec) = separators(lang)
+        let text = m.decimalString.hasPrefix("-") ? String(m.decimalString.dropFirst()) : m.decimalString
+        let parts = text.split(separator: ".", maxSplits: 1)
+        var number = group(String(parts[0]), sep, negative: m.isNegative)
+        if parts.count == 2 { number += dec + parts[1] }
+        switch (m.currency.code, lang) {
+        case ("VND", _): return number + " ₫"
+        case ("MYR", _): return "RM " + number
+        case ("JPY", "en"), ("JPY", "ja"), ("JPY", "ms"): return "¥" + number
+        case ("JPY", _): return number + " ¥"
+        case ("EUR", "en"), ("EUR", "ms"): return "€" + number
+        case ("EUR", _): return number + " €"
+        case (let code, _): return code + " " + number
+        }
+    }
+
+    public static func date(_ d: CivilDate, locale: String) -> String {
+        func two(_ v: Int) -> String { v < 10 ? "0\(v)" : String(v) }
+        return language(locale) == "ja" ? "\(d.year)/\(two(d.month))/\(two(d.day))" : "\(two(d.day))/\(two(d.month))/\(d.year)"
+    }
+
+    public static func percentage(_ p: Percentage, locale: String) -> String {
+        let whole = p.basisPoints / 100, frac = p.basisPoints % 100
+        let (_, dec) = separators(language(locale))
+        return frac == 0 ? "\(whole)%" : "\(whole)\(dec)\(frac < 10 ? "0" : "")\(frac)%"
+    }
+
+    static let words: [String: [String: String]] = [
+        "invoice": ["vi": "HÓA ĐƠN", "fr": "Facture", "ms": "Invois", "en": "Invoice", "ja": "Invoice"],
+        "subtotal": ["vi": "Cộng tiền hàng", "fr": "Total HT", "ms": "Jumlah kecil", "en": "Subtotal", "ja": "Subtotal"],
+        "discount": ["vi": "Chiết khấu", "fr": "Remises", "ms": "Diskaun", "en": "Discounts", "ja": "Discounts"],
+        "tax": ["vi": "Thuế GTGT", "fr": "TVA", "ms": "Cukai", "en": "Tax", "ja": "Tax"],
+        "total": ["vi": "Tổng cộng", "fr": "Total TTC", "ms": "Jumlah", "en": "Total", "ja": "Total"],
+        "paid": ["vi": "Đã thanh toán", "fr": "Déjà payé", "ms": "Telah dibayar", "en": "Paid", "ja": "Paid"],
+        "due": ["vi": "Còn phải trả", "fr": "Montant dû", "ms": "Baki perlu dibayar", "en": "Amount due", "ja": "Amount due"],
+        "transfer": ["vi": "Chuyển khoản đến", "fr": "Virement à", "ms": "Pindahan ke", "en": "Transfer to", "ja": "Transfer to"],
+        "account": ["vi": "Số tài khoản", "fr": "Compte", "ms": "No. akaun", "en": "Account", "ja": "Account"],
+        "content": ["vi": "Nội dung chuyển khoản", "fr": "Libellé du virement", "ms": "Rujukan pindahan", "en": "Transfer reference", "ja": "Transfer reference"],
+        "scan": ["vi": "Quét mã VietQR bằng ứng dụng ngân hàng", "fr": "Scannez le code VietQR avec votre banque", "ms": "Imbas kod VietQR dengan aplikasi bank",
+                 "en": "Scan the VietQR code with a banking app", "ja": "Scan the VietQR code with a banking app"],
+        "thanks": ["vi": "Đã thanh toán đủ. Cảm ơn quý khách!", "fr": "Facture acquittée. Merci !", "ms": "Telah dibayar sepenuhnya. Terima kasih!",
+                   "en": "Paid in full. Thank you!", "ja": "Paid in full. Thank you!"],
+    ]
+
+    static func word(_ key: String, _ lang: String) -> String { words[key]?[lang] ?? words[key]?["en"] ?? key }
+}
+
+extension RecurService {
+    /// The invoice as a PDF in its customer's language, with the bank-transfer
+    /// instructions and VietQR code of its payment code while it is open.
+    public func invoicePDF(_ id: String) async throws -> Data {
+        let (invoice, customer) = try await read { tx in
+            guard let i = try await tx.find(InvoiceRecord.self, id: id) else { throw RecurError.notFound("invoice", id) }
+            return (i, try await self.requireCustomer(tx, i.customer))
+        }
+        var transfer: TransferInstructions?
+        if invoice.status == .open, invoice.amountDue.isPositive, payments.bankTransfer != nil {
+            transfer = try? await startPayment(invoice: id, gateway: "bank_transfer", returnURL: nil, clientIP: nil, actor: .system).transfer
+        }
+        let lang = LocaleFormat.language(customer.locale)
+        func money(_ m: Money) -> String { LocaleFormat.money(m, locale: lang) }
+        let lines = invoice.lines.map { l in
+            DocumentLine(description: l.description,
+                         period: l.period.map { "\(LocaleFormat.date($0.start, locale: lang)) – \(LocaleFormat.date($0.inclusiveEnd, locale: lang))" },
+                         quantity: LocaleFormat.integer(Int64(l.quantity), locale: lang), unitPrice: money(l.unitAmount),
+                         discount: l.discounts.isEmpty ? nil : money(l.discounts.reduce(Money.zero(l.amount.currency)) { (try? $0 - $1.amount) ?? $0 }),
+                         taxRate: l.taxRate.map { LocaleFormat.percentage($0, locale: lang) }, amount: money(l.net))
+        }
+        var totals = [DocumentTotal(label: LocaleFormat.word("subtotal", lang), amount: money(invoice.totals.net))]
+        totals.append(DocumentTotal(label: LocaleFormat.word("tax", lang), amount: money(invoice.totals.tax)))
+        totals.append(DocumentTotal(label: LocaleFormat.word("total", lang), amount: money(invoice.totals.total), isBold: invoice.amountPaid.isZero))
+        if invoice.amountPaid.isPositive {
+            totals.append(DocumentTotal(label: LocaleFormat.word("paid", lang), amount: money(invoice.amountPaid)))
+            totals.append(DocumentTotal(label: LocaleFormat.word("due", lang), amount: money(invoice.amountDue), isBold: true))
+        }
+        var instructions: [String] = []
+        var qr: DocumentQRCode?
+        if let t = transfer {
+            instructions = ["\(LocaleFormat.word("transfer", lang)): \(t.bankName) — \(t.accountName)",
+                            "\(LocaleFormat.word("account", lang)): \(t.accountNumber)",
+                            "\(LocaleFormat.word("content", lang)): \(t.paymentCode)",
+                            "\(LocaleFormat.word("due", lang)): \(money(t.amount))"]
+            if let payload = t.vietQR, let code = try? QRCode(text: payload, errorCorrection: .medium) {
+                instructions.append(LocaleFormat.word("scan", lang))
+                qr = DocumentQRCode(modules: code.modules, caption: "VietQR · \(money(t.amount))")
+            }
+        } else if invoice.status == .paid {
+            instructions = [LocaleFormat.word("thanks", lang)]
+        }
+        let vendor = self.vendor
+        let model = DocumentModel(
+            kind: .invoice, title: LocaleFormat.word("invoice", lang), number: invoice.number ?? invoice.id,
+            issueDate: LocaleFormat.date(invoice.issueDate, locale: lang), dueDate: LocaleFormat.date(invoice.dueDate, locale: lang),
+            vendor: DocumentParty(name: vendor.name, addressLines: vendor.addressLines, taxID: vendor.taxID, emails: vendor.email.map { [$0] } ?? []),
+            customer: DocumentParty(name: customer.name, addressLines: customer.address.map { $0.split(separator: "\n").map(String.init) } ?? [],
+                                    taxID: customer.taxID, emails: customer.invoiceEmails),
+            lines: lines, totals: totals, paymentInstructions: instructions, qrCode: qr, footer: vendor.footer,
+            labels: DocumentLabel.defaults(language: lang), language: lang)
+        do {
+            return try DocumentRenderer().render(model, creationDate: clock.now()).data
+        } catch {
+            throw RecurError(.documentUnavailable, field: "id", "The PDF could not be made: \(error.message)", ["code": .text(error.code)])
+        }
+    }
+}

@@ -1,0 +1,110 @@
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import NIOCore
+import RecurCore
+import RecurEngine
+import Testing
+
+/// Runs a command-line tool; nil when it is not installed (the test then fails under CI, is skipped otherwise).
+private func tool(_ name: String, _ args: [String]) throws -> String? {
+    guard let path = ["/usr/bin/\(name)", "/usr/local/bin/\(name)"].first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
+        if ProcessInfo.processInfo.environment["CI"] != nil { Issue.record("\(name) is required under CI (Debian: poppler-utils, zbar-tools)") }
+        return nil
+    }
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: path)
+    p.arguments = args
+    let out = Pipe()
+    p.standardOutput = out
+    p.standardError = Pipe()
+    try p.run()
+    let data = out.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    return String(decoding: data, as: UTF8.self)
+}
+
+@Suite("Invoice PDFs")
+struct InvoicePDFTests {
+    func pdf(_ client: any TestClientProtocol, locale: String, currency: String, country: String) async throws -> (Data, String, [String: Any]) {
+        let c = try await client.call(.post, "/v1/customers", json: #"{"name":"Công ty Cổ phần Đông Á","currency":"\#(currency)","country":"\#(country)","locale":"\#(locale)","invoice_emails":["ke.toan@donga.example"]}"#).json
+        let cid = try #require(c["id"] as? String)
+        let order = try await client.call(.post, "/v1/subscriptions", json: #"{"customer":"\#(cid)","items":[{"product":"workspace","plan":"ws_standard","cycle_months":1,"seats":3}]}"#).json
+        let invoice = try #require(dig(order, "invoice") as? [String: Any])
+        var headers = HTTPFields()
+        headers[.authorization] = "Bearer \(adminKey)"
+        let r = try await client.execute(uri: "/v1/invoices/\(invoice["id"] as! String)/pdf", method: .get, headers: headers)
+        #expect(r.status == .ok)
+        #expect(r.headers[.contentType] == "application/pdf")
+        let data = Data(r.body.readableBytesView)
+        #expect(data.prefix(5) == Data("%PDF-".utf8))
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("recur-invoice-\(UUID().uuidString).pdf")
+        try data.write(to: url)
+        return (data, url.path, invoice)
+    }
+
+    @Test("vi: the invoice reads in Vietnamese with 297.000 ₫, and its VietQR code scans to the payment code and amount", arguments: TestDatabase.all)
+    func vietnamese(db: TestDatabase) async throws {
+        try await withApp(db) { client, _ in
+            let (_, path, invoice) = try await pdf(client, locale: "vi", currency: "VND", country: "VN")
+            guard let text = try tool("pdftotext", ["-layout", path, "-"]) else { return }
+            for expected in ["HÓA ĐƠN", invoice["number"] as! String, "Công ty Cổ phần Đông Á", "Recur Demo Software JSC", "Thành tiền",
+                             "297.000 ₫", "27.000 ₫", "Tổng cộng", "Nội dung chuyển khoản: RC", "Quét mã VietQR"] {
+                #expect(text.contains(expected), "missing \(expected) in\n\(text)")
+            }
+            let attempts = try #require(try await client.call(.get, "/v1/invoices/\(invoice["id"] as! String)/payment-attempts").json["data"] as? [[String: Any]])
+            #expect(attempts.count == 1)
+            let payload = try #require(dig(attempts.first, "transfer", "vietqr") as? String)
+            guard try tool("pdftoppm", ["-png", "-r", "200", "-f", "1", "-l", "1", path, path]) != nil,
+                  let scanned = try tool("zbarimg", ["--raw", "-q", path + "-1.png"]) else { return }
+            #expect(scanned.trimmingCharacters(in: .whitespacesAndNewlines) == payload)
+            #expect(payload.contains("5406297000"))
+        }
+    }
+
+    @Test("fr and ms: 16,20 € and RM amounts in the customer's language; a paid invoice says so; an unknown invoice is 404", arguments: TestDatabase.all)
+    func otherLanguages(db: TestDatabase) async throws {
+        try await withApp(db) { client, _ in
+            let (_, frPath, frInvoice) = try await pdf(client, locale: "fr", currency: "EUR", country: "FR")
+            if let text = try tool("pdftotext", ["-layout", frPath, "-"]) {
+                for expected in ["Facture", "Désignation", "16,20 €", "Total TTC", "Échéance"] { #expect(text.contains(expected), "missing \(expected)") }
+                // No bank-transfer QR for euros: VietQR is VND only.
+                #expect(!text.contains("VietQR"))
+            }
+            _ = try await client.call(.post, "/v1/invoices/\(frInvoice["id"] as! String)/payments", json: #"{"method":"cash"}"#)
+            var headers = HTTPFields()
+            headers[.authorization] = "Bearer \(adminKey)"
+            let paid = try await client.execute(uri: "/v1/invoices/\(frInvoice["id"] as! String)/pdf", method: .get, headers: headers)
+            let paidPath = FileManager.default.temporaryDirectory.appendingPathComponent("recur-paid-\(UUID().uuidString).pdf").path
+            try Data(paid.body.readableBytesView).write(to: URL(fileURLWithPath: paidPath))
+            if let text = try tool("pdftotext", ["-layout", paidPath, "-"]) {
+                #expect(text.contains("Facture acquittée. Merci !"))
+                #expect(text.contains("Déjà payé"))
+            }
+            let (_, msPath, _) = try await pdf(client, locale: "ms", currency: "MYR", country: "MY")
+            if let text = try tool("pdftotext", ["-layout", msPath, "-"]) {
+                for expected in ["Invois", "Perihal", "RM "] { #expect(text.contains(expected), "missing \(expected)") }
+            }
+            let missing = try await client.call(.get, "/v1/invoices/in_nope/pdf")
+            #expect(missing.status == .notFound)
+        }
+    }
+
+    @Test("locale formats: 1.250.000 ₫, 1 250,00 €, RM 1,250.00, ¥1,250, €1,250.00, negative amounts, dates")
+    func formats() throws {
+        #expect(LocaleFormat.money(Money(minorUnits: 1_250_000, currency: .vnd), locale: "vi") == "1.250.000 ₫")
+        #expect(LocaleFormat.money(Money(minorUnits: 125_000, currency: .eur), locale: "fr") == "1 250,00 €")
+        #expect(LocaleFormat.money(Money(minorUnits: 125_000, currency: .myr), locale: "ms") == "RM 1,250.00")
+        #expect(LocaleFormat.money(Money(minorUnits: 1_250, currency: .jpy), locale: "ja") == "¥1,250")
+        #expect(LocaleFormat.money(Money(minorUnits: 125_000, currency: .eur), locale: "en") == "€1,250.00")
+        #expect(LocaleFormat.money(Money(minorUnits: -720_000, currency: .vnd), locale: "vi") == "−720.000 ₫")
+        #expect(LocaleFormat.money(Money(minorUnits: 5, currency: .eur), locale: "fr") == "0,05 €")
+        #expect(LocaleFormat.money(Money(minorUnits: 999, currency: .vnd), locale: "vi-VN") == "999 ₫")
+        let d = try CivilDate(2026, 3, 5)
+        #expect(LocaleFormat.date(d, locale: "vi") == "05/03/2026")
+        #expect(LocaleFormat.date(d, locale: "ja") == "2026/03/05")
+        #expect(LocaleFormat.percentage(Percentage(basisPoints: 1_000), locale: "vi") == "10%")
+        #expect(LocaleFormat.percentage(Percentage(basisPoints: 825), locale: "fr") == "8,25%")
+        #expect(LocaleFormat.language("pt-BR") == "en")
+    }
+}
