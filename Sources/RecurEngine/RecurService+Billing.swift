@@ -65,16 +65,20 @@ extension RecurService {
         let charger = charger ?? GatewayCharger(service: self)
         var total = BillingReport()
         var skippedSoFar = Set<String>()
+        var cursor: (Int64, String)?
         // The catalog is read once per run, not once per batch (decoding it costs more than a batch's pricing).
         let catalog = try await read { tx in try await self.loadCatalog(tx) }
         while true {
             let seconds = Int64(now.timeIntervalSince1970.rounded(.down))
             let skipped = skippedSoFar
-            let (report, done, skip) = try await store.transaction { tx in
-                let due = try await tx.due(SubscriptionRecord.self, column: "next_billing_at", atMost: seconds, limit: batchSize + skipped.count)
+            let after = cursor
+            let (report, done, skip, last) = try await store.transaction { tx in
+                let due = try await tx.due(SubscriptionRecord.self, column: "next_billing_at", atMost: seconds, after: after,
+                                           limit: batchSize + skipped.count)
                     .filter { !skipped.contains($0.id) }
-                if due.isEmpty { return (BillingReport(), true, Set<String>()) }
+                if due.isEmpty { return (BillingReport(), true, Set<String>(), after) }
                 let batch = Array(due.prefix(batchSize))
+                let tail = batch.last.map { (Int64(($0.nextBillingAt ?? .distantPast).timeIntervalSince1970.rounded(.down)), $0.id) }
                 let customerIDs = Array(Set(batch.map(\.subscription.customer.rawValue))).sorted()
                 var customers = Dictionary(uniqueKeysWithValues: try await tx.lockAll(CustomerRecord.self, ids: customerIDs, skipLocked: true).map { ($0.id, $0) })
                 let original = customers
@@ -114,10 +118,11 @@ extension RecurService {
                 try await tx.saveAll(customers.values.filter { original[$0.id] != $0 }.sorted { $0.id < $1.id })
                 try await tx.insertAll(log.audits)
                 try await tx.insertAll(log.events)
-                return (report, false, skip)
+                return (report, false, skip, tail)
             }
             total.merge(report)
             skippedSoFar.formUnion(skip)
+            cursor = last
             if done || (report.subscriptions == 0 && skip.isEmpty) { break }
         }
         return total

@@ -82,7 +82,12 @@ public protocol Transaction: Sendable {
     /// Records whose integer `column` is at most `value`, lowest first: the due
     /// subscriptions of a billing run. On PostgreSQL the rows are locked with
     /// `FOR UPDATE SKIP LOCKED`, so concurrent workers claim disjoint batches.
-    func due<R: Record>(_ type: R.Type, column: String, atMost value: Int64, limit: Int) async throws -> [R]
+    ///
+    /// `after` is a keyset cursor — the (column value, id) of the last row a run claimed —
+    /// so each batch starts where the previous one ended, in the `(column, id)` index,
+    /// instead of walking again past rows already billed (on PostgreSQL their old index
+    /// entries stay until vacuum, which made every batch slower than the last).
+    func due<R: Record>(_ type: R.Type, column: String, atMost value: Int64, after: (Int64, String)?, limit: Int) async throws -> [R]
     /// Inserts many records in few statements (the billing run's batches).
     /// - throws: ``StoreError`` `.duplicate` naming one record that already existed;
     ///   the caller's transaction then rolls back as a whole.

@@ -63,5 +63,9 @@ enum Migrations {
                    "CREATE UNIQUE INDEX ux_bank_credits_bank_reference ON bank_credits (bank_reference)"]
                 + table("gateway_events", collation: c)
         },
+        Migration(version: 6, name: "billing runs claim due subscriptions by a (next_billing_at, id) keyset") { _ in
+            ["CREATE INDEX idx_subscriptions_due ON subscriptions (next_billing_at, id)",
+             "DROP INDEX idx_subscriptions_next_billing_at"]
+        },
     ]
 }

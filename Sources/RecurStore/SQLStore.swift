@@ -260,9 +260,18 @@ struct SQLTransaction: RecurEngine.Transaction {
         return Page(items: items, hasMore: rows.count > limit)
     }
 
-    func due<R: Record>(_ type: R.Type, column: String, atMost value: Int64, limit: Int) async throws -> [R] {
+    func due<R: Record>(_ type: R.Type, column: String, atMost value: Int64, after: (Int64, String)?, limit: Int) async throws -> [R] {
         precondition(column.allSatisfy { $0.isLetter || $0 == "_" }, "column names are identifiers")
-        var query = SQLQueryString("SELECT data FROM \(ident: R.table) WHERE \(ident: column) <= \(bind: value) ORDER BY \(ident: column), id LIMIT \(bind: limit)")
+        var query = SQLQueryString("SELECT data FROM \(ident: R.table) WHERE \(ident: column) <= \(bind: value)")
+        if let (at, id) = after {
+            query.appendInterpolation(unsafeRaw: " AND (\(column), id) > (")
+            query.appendInterpolation(bind: at)
+            query.appendInterpolation(unsafeRaw: ", ")
+            query.appendInterpolation(bind: id)
+            query.appendInterpolation(unsafeRaw: ")")
+        }
+        query.appendInterpolation(unsafeRaw: " ORDER BY \(column), id LIMIT ")
+        query.appendInterpolation(bind: limit)
         if rowLocks { query.appendInterpolation(unsafeRaw: " FOR UPDATE SKIP LOCKED") }
         return try await db.raw(query).all().map { try decode($0) }
     }

@@ -11,6 +11,32 @@ struct StoreContractTests {
         NoteRecord(id: id, subscription: sub, created: testNow, text: text, author: nil)
     }
 
+    @Test("store: due rows come lowest first, by (time, id), and a keyset cursor pages through ties without repeats", arguments: TestDatabase.all)
+    func dueKeyset(db: TestDatabase) async throws {
+        let (store, _) = try await db.makeStore()
+        let schedule = BillingSchedule(anchor: try CivilDate(2026, 1, 15), cycle: .monthly)
+        // 7 due at t=100 (ties), 2 at t=50, 1 at t=500 (not yet due at 200), 1 with no time.
+        let times: [Int64?] = [100, 100, 100, 100, 100, 100, 100, 50, 50, 500, nil]
+        try await store.transaction { tx in
+            for (i, t) in times.enumerated() {
+                let s = Subscription(id: SubscriptionID("sub_\(String(format: "%02d", i))"), customer: "cus_1", product: "workspace", plan: "ws_standard",
+                                     seats: 2, currency: .vnd, schedule: schedule, currentPeriod: schedule.period(0), paidForPeriod: .zero(.vnd))
+                try await tx.insert(SubscriptionRecord(subscription: s, created: testNow, nextBillingAt: t.map { Date(timeIntervalSince1970: Double($0)) }))
+            }
+        }
+        var seen: [String] = []
+        var cursor: (Int64, String)?
+        while true {
+            let after = cursor
+            let page = try await store.transaction { tx in try await tx.due(SubscriptionRecord.self, column: "next_billing_at", atMost: 200, after: after, limit: 3) }
+            if page.isEmpty { break }
+            seen += page.map(\.id)
+            cursor = page.last.map { (Int64($0.nextBillingAt!.timeIntervalSince1970), $0.id) }
+        }
+        #expect(seen == ["sub_07", "sub_08", "sub_00", "sub_01", "sub_02", "sub_03", "sub_04", "sub_05", "sub_06"])
+        try await store.close()
+    }
+
     @Test("store: migrations are versioned and applied once", arguments: TestDatabase.all)
     func migrations(db: TestDatabase) async throws {
         let (store, _) = try await db.makeStore()
