@@ -81,28 +81,7 @@ extension RecurService {
             try await tx.update(invoice)
             log.audit("invoice.paid", target: id, customer: invoice.customer, before: before.status.rawValue, after: invoice.status.rawValue)
             log.emit("invoice.paid", customer: invoice.customer, object: ["invoice": id, "reference": reference ?? "out_of_band"])
-            guard let customer = try await tx.lock(CustomerRecord.self, id: invoice.customer) else { return invoice }
-            for sid in invoice.subscriptions {
-                guard var r = try await tx.find(SubscriptionRecord.self, id: sid), r.collection?.openInvoice == id else { continue }
-                let was = r.subscription
-                // Paid while its period still runs: active again. Paid after the period ended, the
-                // subscription stays as it is (a new purchase renews it, as 001's expired base does).
-                let today = try await self.day(nil, for: customer, tx, default: log.now)
-                if [.pastDue, .expired, .locked].contains(r.subscription.status) && r.subscription.currentPeriod.end > today {
-                    r.subscription.status = .active
-                    r.subscription.paidForPeriod = invoice.totals.net
-                    r.collection = nil
-                } else if r.subscription.isLive {
-                    r.subscription.paidForPeriod = invoice.totals.net
-                    r.collection = nil
-                } else if let old = r.collection {
-                    let kept = Collection(expiredOn: old.expiredOn, remindersSent: old.remindersSent)
-                    r.collection = kept == .clear ? nil : kept
-                }
-                r.nextBillingAt = self.nextBillingAt(r.subscription, collection: nil, customer: customer)
-                try await tx.update(r)
-                log.audit("subscription.reactivated", target: sid, customer: invoice.customer, before: was, after: r.subscription)
-            }
+            try await self.reactivate(invoice, tx: tx, log: log)
             return invoice
         }
     }
