@@ -4,6 +4,7 @@ import FoundationNetworking
 #endif
 import RecurCore
 import RecurEngine
+import RecurPayments
 
 /// Calls gateways' APIs (Stripe sessions, VNPT Pay init) over HTTPS in production.
 struct HTTPGatewayTransport: GatewayTransport {

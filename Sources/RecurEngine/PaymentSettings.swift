@@ -95,6 +95,18 @@ public struct PaymentSettings: Sendable {
                                        codePrefix: "RC", feedSecret: "recur-sandbox-bank-feed"))
     }
 
+    /// The online gateway called `name`, when it is enabled.
+    public func gateway(_ name: String) -> (any PaymentGateway)? {
+        switch name {
+        case "vnpay": vnpay.map { VNPayGateway(configuration: $0) }
+        case "vnptpay": vnptpay.map { VNPTPayGateway(configuration: $0) }
+        case "stripe": stripe.map { StripeGateway(secretKey: $0.secretKey, webhookSecret: $0.webhookSecret, apiBase: $0.apiBase) }
+        case "2checkout": twoCheckout.map { TwoCheckoutGateway(merchant: $0.merchant, secretKey: $0.secretKey, buyLinkSecret: $0.buyLinkSecret,
+                                                              checkoutURL: $0.checkoutURL) }
+        default: nil
+        }
+    }
+
     /// The enabled gateways, by the names the API uses.
     public var enabled: [String] {
         var names: [String] = []
@@ -120,36 +132,6 @@ public struct PaymentSettings: Sendable {
         }
         return out
     }
-}
-
-/// One HTTP request Recur sends to a gateway's API (Stripe sessions, VNPT Pay init).
-public struct GatewayRequest: Sendable {
-    public var method: String
-    public var url: String
-    public var headers: [(String, String)]
-    public var body: Data
-    public init(method: String = "POST", url: String, headers: [(String, String)], body: Data) {
-        self.method = method
-        self.url = url
-        self.headers = headers
-        self.body = body
-    }
-}
-
-/// What a gateway answered.
-public struct GatewayResponse: Sendable {
-    public var status: Int
-    public var body: Data
-    public init(status: Int, body: Data) {
-        self.status = status
-        self.body = body
-    }
-}
-
-/// Sends requests to gateways: over the network in production; in sandbox mode to the
-/// simulators in the same process, which read the same bytes a gateway would.
-public protocol GatewayTransport: Sendable {
-    func send(_ request: GatewayRequest) async throws -> GatewayResponse
 }
 
 /// No transport configured: every gateway API call fails clearly.

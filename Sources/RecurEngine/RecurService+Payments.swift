@@ -1,7 +1,8 @@
 public import Foundation
 public import RecurCore
-import RecurPayments
+public import RecurPayments
 import Synchronization
+import Logging
 
 /// How to pay an attempt: go to a page, or transfer money with these instructions.
 public struct PaymentStart: Sendable {
@@ -32,35 +33,6 @@ public enum GatewayApplyResult: Sendable, Equatable {
     case alreadyProcessed
     case paid(PaymentRecord)
     case failed
-}
-
-/// A verified notification from a gateway, in Recur's terms.
-public struct GatewayNotification: Sendable {
-    public var gateway: String
-    /// The attempt's reference as the gateway echoes it.
-    public var reference: String
-    /// In the currency's minor units (dong, yen, cents).
-    public var amount: Int64
-    public var currency: String
-    public var succeeded: Bool
-    /// The gateway's transaction id; it keys the payment so it is applied once.
-    public var gatewayReference: String?
-    /// An event id to remember (Stripe `evt_…`), so a replay is recognised first.
-    public var eventID: String?
-    public var eventType: String
-    public var failureReason: String?
-    public init(gateway: String, reference: String, amount: Int64, currency: String, succeeded: Bool, gatewayReference: String?,
-                eventID: String? = nil, eventType: String = "payment", failureReason: String? = nil) {
-        self.gateway = gateway
-        self.reference = reference
-        self.amount = amount
-        self.currency = currency
-        self.succeeded = succeeded
-        self.gatewayReference = gatewayReference
-        self.eventID = eventID
-        self.eventType = eventType
-        self.failureReason = failureReason
-    }
 }
 
 extension RecurService {
@@ -117,39 +89,24 @@ extension RecurService {
                                                amount: due, reference: "", returnURL: returnURL, created: log.now)
             attempt.reference = attempt.id
             attempt.savePaymentMethod = savePaymentMethod ? true : nil
-            if gateway == "vnpay", let vnpay = settings.vnpay {
-                let request = VNPay.PaymentRequest(txnRef: attempt.reference, amount: due.minorUnits,
-                                                   orderInfo: "Thanh toan hoa don \(invoice.number ?? id)", ipAddress: clientIP ?? "127.0.0.1",
-                                                   returnURL: settings.publicURL + "/payments/vnpay/return", createdAt: log.now,
-                                                   expiresAt: log.now.addingTimeInterval(15 * 60))
-                attempt.redirectURL = try Self.protocolCall { () throws(PaymentProtocolError) in
-                    try VNPay(configuration: vnpay).paymentURL(for: request).absoluteString
-                }
-            } else if gateway == "2checkout", let tco = settings.twoCheckout {
-                let parameters: [(String, String)] = [
-                    ("dynamic", "1"), ("prod", "Invoice \(invoice.number ?? id)"), ("price", due.decimalString), ("qty", "1"),
-                    ("currency", due.currency.code), ("type", "PRODUCT"), ("order-ext-ref", attempt.reference),
-                    ("return-url", settings.publicURL + "/payments/return/\(attempt.id)"), ("return-type", "redirect"),
-                    ("expiration", String(Int64(log.now.timeIntervalSince1970) + 3600)),
-                ]
-                attempt.redirectURL = try Self.protocolCall { () throws(PaymentProtocolError) in
-                    try TwoCheckout.buyLinkURL(merchant: tco.merchant, parameters: parameters, secretWord: tco.buyLinkSecret,
-                                               base: URL(string: tco.checkoutURL) ?? TwoCheckout.buyLinkBaseURL).absoluteString
-                }
-            }
             try await tx.insert(attempt)
             log.audit("payment_attempt.created", target: attempt.id, customer: invoice.customer, before: String?.none, after: attempt)
             log.emit("payment_attempt.created", customer: invoice.customer,
                      object: ["id": attempt.id, "invoice": id, "gateway": gateway, "amount": due.description])
             return PaymentStart(attempt: attempt, redirectURL: attempt.redirectURL, transfer: nil)
         }
-        guard created.redirectURL == nil, created.transfer == nil else { return created }
-        // Stripe and VNPT Pay hand out their page from an API call, made outside the transaction.
+        guard created.transfer == nil, let gw = settings.gateway(gateway) else { return created }
+        // The gateway's page: signed locally (VNPAY, 2Checkout) or from its API (Stripe, VNPT Pay), outside the transaction.
         let attempt = created.attempt
         let invoice = try await read { tx in try await tx.find(InvoiceRecord.self, id: attempt.invoice) }
         do {
-            let (url, gatewayReference) = try await createGatewaySession(attempt, invoiceNumber: invoice?.number ?? attempt.invoice,
-                                                                         clientIP: clientIP, settings: settings)
+            let returnURL = gateway == "vnpay" ? settings.publicURL + "/payments/vnpay/return" : settings.publicURL + "/payments/return/\(attempt.id)"
+            let request = GatewayPaymentRequest(reference: attempt.reference, invoiceNumber: invoice?.number ?? attempt.invoice,
+                                                amount: attempt.amount.minorUnits, currency: attempt.amount.currency.code,
+                                                currencyExponent: attempt.amount.currency.minorUnitDigits, returnURL: returnURL,
+                                                clientIP: clientIP ?? "127.0.0.1", now: clock.now(), savePaymentMethod: attempt.savePaymentMethod == true)
+            let page = try await gw.startPayment(request, transport: gatewayTransport)
+            let (url, gatewayReference) = (page.url, page.gatewayReference)
             let updated = try await command(actor) { tx, log in
                 guard var a = try await tx.find(PaymentAttemptRecord.self, id: attempt.id) else { throw RecurError.notFound("payment attempt", attempt.id) }
                 a.redirectURL = url
@@ -160,7 +117,7 @@ extension RecurService {
             }
             return PaymentStart(attempt: updated, redirectURL: url, transfer: nil)
         } catch {
-            let reason = (error as? RecurError)?.message ?? String(describing: error)
+            let reason = (error as? RecurError)?.message ?? (error as? PaymentProtocolError)?.message ?? String(describing: error)
             _ = try? await command(actor) { tx, log in
                 guard var a = try await tx.find(PaymentAttemptRecord.self, id: attempt.id), a.status == .pending else { return }
                 a.status = .failed
@@ -170,6 +127,9 @@ extension RecurService {
                 log.audit("payment_attempt.failed", target: a.id, customer: a.customer, before: "pending", after: reason)
             }
             if error is RecurError { throw error }
+            if let e = error as? PaymentProtocolError, e.code != PaymentProtocolError.Code.gatewayUnavailable {
+                throw RecurError(.paymentInvalid, field: "gateway", e.message, e.values.mapValues { .text($0) })
+            }
             throw RecurError(.paymentGatewayUnavailable, field: "gateway", "\(attempt.gateway) could not start the payment: \(reason)",
                              ["gateway": .text(attempt.gateway)])
         }
@@ -221,62 +181,6 @@ extension RecurService {
         }
     }
 
-    /// Creates the Stripe Checkout Session or VNPT Pay order for an attempt; returns the page and the gateway's id.
-    func createGatewaySession(_ attempt: PaymentAttemptRecord, invoiceNumber: String, clientIP: String?,
-                              settings: PaymentSettings) async throws -> (String, String?) {
-        let transport = gatewayTransport
-        switch attempt.gateway {
-        case "stripe":
-            guard let stripe = settings.stripe else { throw RecurError(.paymentGatewayDisabled, field: "gateway", "stripe is off") }
-            let request = StripeCheckoutSessionRequest(invoiceID: invoiceNumber, amount: attempt.amount.minorUnits, currency: attempt.amount.currency.code,
-                                                       currencyExponent: attempt.amount.currency.minorUnitDigits,
-                                                       successURL: settings.publicURL + "/payments/return/\(attempt.id)",
-                                                       cancelURL: settings.publicURL + "/payments/return/\(attempt.id)?cancelled=1",
-                                                       expiresAt: clock.now().addingTimeInterval(24 * 3600))
-            var fields = try Self.protocolCall { () throws(PaymentProtocolError) in try request.formFields() }
-            // The attempt is what a webhook finds; the invoice number stays for people reading Stripe's dashboard.
-            fields = fields.map { $0.0 == "client_reference_id" ? ($0.0, attempt.reference) : $0 }
-            fields.append(("metadata[recur_attempt]", attempt.reference))
-            fields.append(("payment_intent_data[metadata][recur_attempt]", attempt.reference))
-            if attempt.savePaymentMethod == true {
-                // Keep the card at Stripe for off-session renewals (the customer agrees on Checkout's page).
-                fields.append(("customer_creation", "always"))
-                fields.append(("payment_intent_data[setup_future_usage]", "off_session"))
-            }
-            let response = try await transport.send(GatewayRequest(
-                url: stripe.apiBase + "/v1/checkout/sessions",
-                headers: [("Authorization", "Bearer \(stripe.secretKey)"), ("Content-Type", "application/x-www-form-urlencoded"),
-                          ("Idempotency-Key", attempt.id)],
-                body: Data(FormEncoding.encode(fields).utf8)))
-            guard response.status == 200,
-                  let object = try? JSONSerialization.jsonObject(with: response.body) as? [String: Any],
-                  let url = object["url"] as? String, let sessionID = object["id"] as? String else {
-                throw RecurError(.paymentGatewayUnavailable, field: "gateway", "Stripe answered \(response.status): \(String(decoding: response.body.prefix(300), as: UTF8.self))")
-            }
-            return (url, sessionID)
-        case "vnptpay":
-            guard let config = settings.vnptpay else { throw RecurError(.paymentGatewayDisabled, field: "gateway", "vnptpay is off") }
-            let vnpt = VNPTPay(configuration: config)
-            let request = try Self.protocolCall { () throws(PaymentProtocolError) in
-                try vnpt.initRequest(.init(merchantOrderID: attempt.reference, amount: attempt.amount.minorUnits,
-                                           description: "Thanh toan hoa don \(invoiceNumber)", createdAt: clock.now(), clientIP: clientIP ?? "127.0.0.1"))
-            }
-            let response = try await transport.send(GatewayRequest(
-                url: request.url.absoluteString, headers: [("Authorization", "Bearer \(config.apiKey)"), ("Content-Type", "application/json")],
-                body: request.jsonBody))
-            let fields = try Self.protocolCall { () throws(PaymentProtocolError) in
-                try vnpt.verifyResponse(response.body, signedFieldOrder: VNPTPay.initResponseFieldOrder)
-            }
-            guard fields["RESPONSE_CODE"] == "00", let url = fields["REDIRECT_URL"] else {
-                throw RecurError(.paymentGatewayUnavailable, field: "gateway",
-                                 "VNPT Pay refused the order: \(fields["RESPONSE_CODE"] ?? "?") \(fields["DESCRIPTION"] ?? "")")
-            }
-            return (url, nil)
-        default:
-            throw RecurError(.paymentGatewayDisabled, field: "gateway", "\(attempt.gateway) has no session to create")
-        }
-    }
-
     public func paymentAttempt(_ id: String) async throws -> PaymentAttemptRecord {
         try await read { tx in
             guard let a = try await tx.find(PaymentAttemptRecord.self, id: id) else { throw RecurError.notFound("payment attempt", id) }
@@ -291,19 +195,21 @@ extension RecurService {
     /// Applies a verified gateway notification, once: checks in VNPAY's order (attempt
     /// known, currency and amount as asked, still pending), then records the payment
     /// (keyed by the gateway's transaction, so it is applied exactly once) or the failure.
-    public func applyGatewayNotification(_ n: GatewayNotification) async throws -> GatewayApplyResult {
-        try await command(Actor("gateway:\(n.gateway)")) { tx, log in
-            if let eventID = n.eventID, try await tx.find(GatewayEventRecord.self, id: "\(n.gateway):\(eventID)") != nil { return .alreadyProcessed }
+    public func applyGatewayEvent(_ n: GatewayEvent, gateway: String) async throws -> GatewayApplyResult {
+        try await command(Actor("gateway:\(gateway)")) { tx, log in
+            if let eventID = n.eventID, try await tx.find(GatewayEventRecord.self, id: "\(gateway):\(eventID)") != nil { return .alreadyProcessed }
             guard let found = try await tx.list(PaymentAttemptRecord.self, filters: ["reference": .text(n.reference)], limit: 1, startingAfter: nil)
-                .items.first, found.gateway == n.gateway else { return .notFound }
+                .items.first, found.gateway == gateway else { return .notFound }
             // Lock the customer, then read the attempt again: two notifications of one attempt run one after the other.
             _ = try await tx.lock(CustomerRecord.self, id: found.customer)
             guard var attempt = try await tx.find(PaymentAttemptRecord.self, id: found.id) else { return .notFound }
             guard attempt.amount.currency.code == n.currency.uppercased() else { return .currencyMismatch(expected: attempt.amount.currency.code) }
-            guard attempt.amount.minorUnits == n.amount else { return .amountMismatch(expected: attempt.amount.minorUnits) }
+            guard n.minorUnits(exponent: attempt.amount.currency.minorUnitDigits) == attempt.amount.minorUnits else {
+                return .amountMismatch(expected: attempt.amount.minorUnits)
+            }
             guard attempt.status == .pending else { return .alreadyProcessed }
             if let eventID = n.eventID {
-                try await tx.insert(GatewayEventRecord(id: "\(n.gateway):\(eventID)", gateway: n.gateway, type: n.eventType, attempt: attempt.id, received: log.now))
+                try await tx.insert(GatewayEventRecord(id: "\(gateway):\(eventID)", gateway: gateway, type: n.eventType, attempt: attempt.id, received: log.now))
             }
             attempt.updated = log.now
             attempt.gatewayReference = n.gatewayReference ?? attempt.gatewayReference
@@ -313,18 +219,49 @@ extension RecurService {
                 try await tx.update(attempt)
                 log.audit("payment_attempt.failed", target: attempt.id, customer: attempt.customer, before: "pending", after: attempt.failureReason)
                 log.emit("payment_attempt.failed", customer: attempt.customer,
-                         object: ["id": attempt.id, "invoice": attempt.invoice, "gateway": n.gateway, "reason": attempt.failureReason ?? ""])
+                         object: ["id": attempt.id, "invoice": attempt.invoice, "gateway": gateway, "reason": attempt.failureReason ?? ""])
                 return .failed
             }
             attempt.status = .succeeded
             try await tx.update(attempt)
             let customer = try await self.requireCustomer(tx, attempt.customer)
             let payment = try await self.applyPayment(tx, log, invoiceID: attempt.invoice, customerID: attempt.customer, amount: attempt.amount,
-                                                      method: n.gateway, reference: n.gatewayReference,
-                                                      dedupeKey: "\(n.gateway):\(n.gatewayReference ?? attempt.id)",
+                                                      method: gateway, reference: n.gatewayReference,
+                                                      dedupeKey: "\(gateway):\(n.gatewayReference ?? attempt.id)",
                                                       receivedOn: self.today(for: customer, at: log.now), attempt: attempt.id, note: nil)
             return .paid(payment)
         }
+    }
+
+    /// A gateway's notification, end to end: verified by the gateway (nothing is read from
+    /// an unsigned one), applied once, and answered as that gateway expects. A Stripe card
+    /// kept at checkout becomes the customer's renewal method afterwards.
+    public func handleCallback(gateway name: String, _ callback: GatewayCallback) async -> GatewayAnswer {
+        guard let gateway = payments.gateway(name) else { return GatewayAnswer(status: 404, contentType: "text/plain", body: "\(name) is not enabled") }
+        let verdict = gateway.verify(callback)
+        guard case .event(let event) = verdict else {
+            if case .reject(let e) = verdict { logger.warning("\(name) notification refused: \(e.code) \(e.message)") }
+            return gateway.answer(verdict, outcome: nil, callback: callback)
+        }
+        let outcome: GatewayOutcome
+        do {
+            switch try await applyGatewayEvent(event, gateway: name) {
+            case .notFound: outcome = .notFound
+            case .amountMismatch: outcome = .amountMismatch
+            case .currencyMismatch: outcome = .currencyMismatch
+            case .alreadyProcessed: outcome = .alreadyProcessed
+            case .paid(let payment):
+                outcome = .recorded
+                if name == "stripe" {
+                    do { try await rememberPaymentMethod(payment) } catch { logger.error("saving the card of \(payment.id) failed: \(error)") }
+                }
+            case .failed: outcome = .recorded
+            }
+        } catch {
+            logger.error("\(name) notification for \(event.reference) failed: \(error)")
+            outcome = .error
+        }
+        return gateway.answer(verdict, outcome: outcome, callback: callback)
     }
 
     /// Records money received for an invoice and applies it: what the invoice still

@@ -1,6 +1,6 @@
 public import Foundation
 public import RecurCore
-import RecurPayments
+public import RecurPayments
 
 extension RecurService {
     /// Gives back some or all of a payment: through the gateway's API where it has one
@@ -26,10 +26,18 @@ extension RecurService {
         }
         let refundID = RecordID.make("re", at: clock.now())
         var gatewayReference: String?
-        switch payment.method {
-        case "stripe": gatewayReference = try await stripeRefund(payment, amount: value, refundID: refundID)
-        case "vnpay": gatewayReference = try await vnpayRefund(payment, amount: value, refundID: refundID, actor: actor)
-        default: gatewayReference = nil
+        if let gateway = payments.gateway(payment.method), let attemptID = payment.attempt {
+            let attempt = try await paymentAttempt(attemptID)
+            do {
+                gatewayReference = try await gateway.refund(reference: attempt.reference, gatewayPayment: payment.reference, amount: value.minorUnits,
+                                                            currency: value.currency.code, full: value == payment.amount, paidAt: attempt.created,
+                                                            now: clock.now(), actor: actor.id, transport: gatewayTransport)
+            } catch let e as PaymentProtocolError where e.code == PaymentProtocolError.Code.unsupported {
+                gatewayReference = nil   // no refund API: paid back by hand, recorded here
+            } catch let e as PaymentProtocolError {
+                throw RecurError(.paymentGatewayUnavailable, field: "gateway", "\(payment.method) refused the refund: \(e.message)",
+                                 e.values.mapValues { .text($0) })
+            }
         }
         let reference = gatewayReference
         return try await command(actor) { tx, log in
@@ -50,86 +58,27 @@ extension RecurService {
         }
     }
 
-    func stripeRefund(_ payment: PaymentRecord, amount: Money, refundID: String) async throws -> String {
-        guard let stripe = payments.stripe, let intent = payment.reference else {
-            throw RecurError(.paymentGatewayDisabled, field: "id", "Stripe is not enabled here, or the payment has no PaymentIntent")
-        }
-        let form = FormEncoding.encode([("payment_intent", intent), ("amount", String(amount.minorUnits)), ("metadata[recur_payment]", payment.id),
-                                        ("metadata[recur_refund]", refundID)])
-        let response = try await gatewayTransport.send(GatewayRequest(
-            url: stripe.apiBase + "/v1/refunds",
-            headers: [("Authorization", "Bearer \(stripe.secretKey)"), ("Content-Type", "application/x-www-form-urlencoded"), ("Idempotency-Key", refundID)],
-            body: Data(form.utf8)))
-        guard response.status == 200, let object = try? JSONSerialization.jsonObject(with: response.body) as? [String: Any],
-              let id = object["id"] as? String, ["succeeded", "pending"].contains(object["status"] as? String ?? "") else {
-            throw RecurError(.paymentGatewayUnavailable, field: "gateway", "Stripe refused the refund (\(response.status)): \(String(decoding: response.body.prefix(300), as: UTF8.self))")
-        }
-        return id
-    }
-
-    func vnpayRefund(_ payment: PaymentRecord, amount: Money, refundID: String, actor: Actor) async throws -> String {
-        guard let config = payments.vnpay, let attemptID = payment.attempt else {
-            throw RecurError(.paymentGatewayDisabled, field: "id", "VNPAY is not enabled here, or the payment has no attempt")
-        }
-        let attempt = try await paymentAttempt(attemptID)
-        let vnpay = VNPay(configuration: config)
-        let request = try Self.protocolCall { () throws(PaymentProtocolError) in
-            try vnpay.refundRequest(.init(requestId: refundID, type: amount == payment.amount ? .full : .partial, txnRef: attempt.reference,
-                                          amount: amount.minorUnits, transactionNo: payment.reference, transactionDate: attempt.created,
-                                          createdBy: String(actor.id.prefix(50)), createdAt: clock.now(), ipAddress: "127.0.0.1",
-                                          orderInfo: "Hoan tien \(payment.number)"))
-        }
-        let response = try await gatewayTransport.send(GatewayRequest(url: request.url.absoluteString, headers: [("Content-Type", "application/json")],
-                                                                      body: request.jsonBody))
-        let answer = try Self.protocolCall { () throws(PaymentProtocolError) in try vnpay.verifyRefundResponse(response.body) }
-        guard answer.isSigned, answer.responseCode == "00" else {
-            throw RecurError(.paymentGatewayUnavailable, field: "gateway", "VNPAY refused the refund: \(answer.responseCode) \(answer["vnp_Message"] ?? "")",
-                             ["response_code": .text(answer.responseCode)])
-        }
-        return answer["vnp_TransactionNo"] ?? refundID
-    }
-
     /// Asks the gateway about a pending attempt whose notification never came (VNPAY
     /// querydr, Stripe's session, VNPT Pay's query) and applies the answer exactly as a
     /// notification would be. Returns the attempt as it is afterwards.
     public func queryPaymentAttempt(_ id: String) async throws -> PaymentAttemptRecord {
         let attempt = try await paymentAttempt(id)
-        guard attempt.status == .pending else { return attempt }
-        let transport = gatewayTransport
-        switch attempt.gateway {
-        case "vnpay":
-            guard let config = payments.vnpay else { break }
-            let vnpay = VNPay(configuration: config)
-            let request = vnpay.queryRequest(.init(requestId: RecordID.make("rq", at: clock.now()), txnRef: attempt.reference,
-                                                   orderInfo: "Tra cuu \(attempt.reference)", transactionDate: attempt.created,
-                                                   createdAt: clock.now(), ipAddress: "127.0.0.1"))
-            let response = try await transport.send(GatewayRequest(url: request.url.absoluteString, headers: [("Content-Type", "application/json")],
-                                                                   body: request.jsonBody))
-            let answer = try Self.protocolCall { () throws(PaymentProtocolError) in try vnpay.verifyQueryResponse(response.body) }
-            // 94 means "asked too recently": nothing to learn yet; only a signed answer about a payment (type 01) counts.
-            guard answer.isSigned, answer.responseCode == "00", answer.transactionType == "01", let amount = answer.amount,
-                  let status = answer.transactionStatus, status != "01" else { break }
-            _ = try await applyGatewayNotification(GatewayNotification(
-                gateway: "vnpay", reference: attempt.reference, amount: amount, currency: "VND", succeeded: answer.confirmsPayment,
-                gatewayReference: answer["vnp_TransactionNo"], eventType: "querydr", failureReason: answer.confirmsPayment ? nil : "vnpay status \(status)"))
-        case "stripe":
-            guard let stripe = payments.stripe, let session = attempt.gatewayReference else { break }
-            let response = try await transport.send(GatewayRequest(method: "GET", url: stripe.apiBase + "/v1/checkout/sessions/\(session)",
-                                                                   headers: [("Authorization", "Bearer \(stripe.secretKey)")], body: Data()))
-            guard response.status == 200, let object = try? JSONSerialization.jsonObject(with: response.body) as? [String: Any],
-                  let amount = (object["amount_total"] as? NSNumber)?.int64Value, let currency = object["currency"] as? String else {
-                throw RecurError(.paymentGatewayUnavailable, field: "gateway", "Stripe answered \(response.status)")
+        guard attempt.status == .pending, let gateway = payments.gateway(attempt.gateway) else {
+            if attempt.status == .pending {
+                throw RecurError(.paymentGatewayDisabled, field: "id", "\(attempt.gateway) cannot be asked about a payment", ["gateway": .text(attempt.gateway)])
             }
-            let paid = object["payment_status"] as? String == "paid"
-            let expired = object["status"] as? String == "expired"
-            guard paid || expired else { break }
-            _ = try await applyGatewayNotification(GatewayNotification(
-                gateway: "stripe", reference: attempt.reference, amount: amount, currency: currency, succeeded: paid,
-                gatewayReference: (object["payment_intent"] as? String) ?? session, eventType: "session_query", failureReason: paid ? nil : "expired"))
-        default:
-            throw RecurError(.paymentGatewayDisabled, field: "id", "\(attempt.gateway) cannot be asked about a payment; wait for its notification",
-                             ["gateway": .text(attempt.gateway)])
+            return attempt
         }
+        let event: GatewayEvent?
+        do {
+            event = try await gateway.query(reference: attempt.reference, gatewayReference: attempt.gatewayReference, createdAt: attempt.created,
+                                            now: clock.now(), transport: gatewayTransport)
+        } catch let e as PaymentProtocolError where e.code == PaymentProtocolError.Code.unsupported {
+            throw RecurError(.paymentGatewayDisabled, field: "id", e.message, ["gateway": .text(attempt.gateway)])
+        } catch let e as PaymentProtocolError {
+            throw RecurError(.paymentGatewayUnavailable, field: "gateway", e.message, e.values.mapValues { .text($0) })
+        }
+        if let event { _ = try await applyGatewayEvent(event, gateway: attempt.gateway) }
         return try await paymentAttempt(id)
     }
 }

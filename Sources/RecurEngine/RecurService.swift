@@ -2,6 +2,7 @@ import Foundation
 public import RecurCore
 public import Logging
 import Synchronization
+import RecurPayments
 
 /// Who makes a change: an API key, a staff member, the billing run.
 public struct Actor: Sendable, Hashable {

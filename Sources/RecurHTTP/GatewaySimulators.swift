@@ -1,7 +1,7 @@
 public import Foundation
 public import RecurEngine
 import RecurCore
-import RecurPayments
+public import RecurPayments
 import Synchronization
 
 /// Local stand-ins for VNPAY, VNPT Pay, Stripe and 2Checkout, served by Recur under

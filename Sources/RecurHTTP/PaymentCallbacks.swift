@@ -33,31 +33,10 @@ public struct PaymentCallbacks: Sendable {
     /// 97 bad checksum, 01 unknown order, 04 wrong amount, 02 already confirmed, 00
     /// recorded (paid or failed), 99 anything else (VNPAY retries 01, 04, 97 and 99).
     public func vnpayIPN(query: String) async -> CallbackAnswer {
-        guard let config = service.payments.vnpay else { return Self.json(200, ["RspCode": "99", "Message": "Unknow error"]) }
-        let verification = Result { () throws(PaymentProtocolError) in try VNPay(configuration: config).verifyCallback(query: query) }
-        guard case .success(let callback) = verification else {
-            let answer = VNPay.ipnResponse(for: verification, order: .notFound)
-            logger.warning("VNPAY IPN refused: \(answer.rspCode)")
-            return Self.json(200, ["RspCode": answer.rspCode.rawValue, "Message": answer.message])
-        }
-        let code: VNPay.RspCode
-        do {
-            let result = try await service.applyGatewayNotification(GatewayNotification(
-                gateway: "vnpay", reference: callback.txnRef, amount: callback.amount, currency: "VND", succeeded: callback.isSuccess,
-                gatewayReference: callback.transactionNo.flatMap { $0 == "0" ? nil : $0 }, eventType: "ipn",
-                failureReason: callback.isSuccess ? nil : "vnpay \(callback.responseCode)/\(callback.transactionStatus)"))
-            switch result {
-            case .notFound: code = .orderNotFound
-            case .amountMismatch, .currencyMismatch: code = .invalidAmount
-            case .alreadyProcessed: code = .orderAlreadyConfirmed
-            case .paid, .failed: code = .confirmSuccess
-            }
-        } catch {
-            logger.error("VNPAY IPN for \(callback.txnRef) failed: \(error)")
-            code = .unknownError
-        }
-        return Self.json(200, ["RspCode": code.rawValue, "Message": code.message])
+        answer(await service.handleCallback(gateway: "vnpay", GatewayCallback(query: query, now: service.clock.now())))
     }
+
+    func answer(_ a: GatewayAnswer) -> CallbackAnswer { CallbackAnswer(status: a.status, contentType: a.contentType, body: a.body) }
 
     /// The browser's return from VNPAY: verified and shown, never applied (the IPN does that).
     public func vnpayReturn(query: String) async -> CallbackAnswer {
@@ -78,55 +57,8 @@ public struct PaymentCallbacks: Sendable {
     /// fails, so Stripe retries and the dashboard shows it); verified events are answered
     /// 200 whatever they contain, since Stripe retries only to deliver.
     public func stripeWebhook(body: Data, signature: String?) async -> CallbackAnswer {
-        guard let stripe = service.payments.stripe else { return Self.json(404, ["error": "stripe is not enabled"]) }
-        do {
-            _ = try StripeSignature(secret: stripe.webhookSecret).verify(payload: body, header: signature, now: service.clock.now())
-        } catch {
-            logger.warning("Stripe webhook refused: \(error.code) \(error.message)")
-            return Self.json(400, ["error": error.code])
-        }
-        guard let event = try? JSONSerialization.jsonObject(with: body) as? [String: Any], let id = event["id"] as? String,
-              let type = event["type"] as? String, let object = (event["data"] as? [String: Any])?["object"] as? [String: Any] else {
-            return Self.json(400, ["error": "json.invalid"])
-        }
-        let succeeded: Bool
-        switch type {
-        case "checkout.session.completed":
-            guard object["payment_status"] as? String == "paid" else { return Self.json(200, ["received": "true", "note": "awaiting payment"]) }
-            succeeded = true
-        case "checkout.session.async_payment_succeeded": succeeded = true
-        case "checkout.session.async_payment_failed", "checkout.session.expired": succeeded = false
-        default: return Self.json(200, ["received": "true", "note": "ignored \(type)"])
-        }
-        let metadata = object["metadata"] as? [String: Any]
-        guard let reference = (metadata?["recur_attempt"] as? String) ?? (object["client_reference_id"] as? String),
-              let amount = (object["amount_total"] as? NSNumber)?.int64Value, let currency = object["currency"] as? String else {
-            return Self.json(200, ["received": "true", "note": "not a Recur session"])
-        }
-        do {
-            let result = try await service.applyGatewayNotification(GatewayNotification(
-                gateway: "stripe", reference: reference, amount: amount, currency: currency, succeeded: succeeded,
-                gatewayReference: (object["payment_intent"] as? String) ?? (object["id"] as? String), eventID: id, eventType: type,
-                failureReason: succeeded ? nil : type))
-            if case .paid(let payment) = result {
-                do { try await service.rememberPaymentMethod(payment) } catch { logger.error("saving the card of \(payment.id) failed: \(error)") }
-            }
-            return Self.json(200, ["received": "true", "result": Self.describe(result)])
-        } catch {
-            logger.error("Stripe event \(id) failed: \(error)")
-            return Self.json(500, ["error": "internal"])
-        }
-    }
-
-    static func describe(_ r: GatewayApplyResult) -> String {
-        switch r {
-        case .notFound: "not_found"
-        case .currencyMismatch: "currency_mismatch"
-        case .amountMismatch: "amount_mismatch"
-        case .alreadyProcessed: "already_processed"
-        case .paid: "paid"
-        case .failed: "failed"
-        }
+        answer(await service.handleCallback(gateway: "stripe", GatewayCallback(body: body, headers: signature.map { ["stripe-signature": $0] } ?? [:],
+                                                                                now: service.clock.now())))
     }
 
     // MARK: 2Checkout (PAYMENTS.md 3.1)
@@ -134,39 +66,7 @@ public struct PaymentCallbacks: Sendable {
     /// The IPN: HMAC over the fields in received order; a verified IPN is answered with
     /// the `<sig>` read receipt (without it 2Checkout sends again), a bad one with 400.
     public func twoCheckoutIPN(body: String) async -> CallbackAnswer {
-        guard let tco = service.payments.twoCheckout else { return CallbackAnswer(status: 404, contentType: "text/plain", body: "2checkout is not enabled") }
-        let fields: [(String, String)]
-        do {
-            fields = try FormEncoding.decodeQuery(body)
-            try TwoCheckout.verifyIPN(fields: fields, secretKey: tco.secretKey)
-        } catch {
-            logger.warning("2Checkout IPN refused: \(error)")
-            return CallbackAnswer(status: 400, contentType: "text/plain", body: "invalid signature")
-        }
-        func field(_ name: String) -> String? { fields.first { $0.0 == name }?.1 }
-        let status = field("ORDERSTATUS") ?? ""
-        if let reference = field("REFNOEXT"), let total = field("IPN_TOTALGENERAL"), let code = field("CURRENCY"),
-           ["COMPLETE", "AUTHRECEIVED", "CANCELED", "REVERSED"].contains(status) {
-            do {
-                let currency = try Currency(code: code)
-                let amount = try Money(decimal: total, currency: currency)
-                let paid = status == "COMPLETE" || status == "AUTHRECEIVED"
-                let result = try await service.applyGatewayNotification(GatewayNotification(
-                    gateway: "2checkout", reference: reference, amount: amount.minorUnits, currency: currency.code, succeeded: paid,
-                    gatewayReference: field("REFNO"), eventType: "ipn", failureReason: paid ? nil : status.lowercased()))
-                logger.info("2Checkout IPN \(reference) \(status): \(Self.describe(result))")
-            } catch let e as RecurError {
-                logger.warning("2Checkout IPN \(reference) not applied: \(e.message)")
-            } catch {
-                logger.error("2Checkout IPN \(reference) failed: \(error)")
-                return CallbackAnswer(status: 500, contentType: "text/plain", body: "try again")
-            }
-        }
-        let date = TwoCheckout.formatDate(service.clock.now())
-        guard let receipt = try? TwoCheckout.readReceipt(for: fields, secretKey: tco.secretKey, date: date) else {
-            return CallbackAnswer(status: 400, contentType: "text/plain", body: "IPN_PID, IPN_PNAME and IPN_DATE are required")
-        }
-        return CallbackAnswer(status: 200, contentType: "text/html", body: receipt)
+        answer(await service.handleCallback(gateway: "2checkout", GatewayCallback(body: Data(body.utf8), now: service.clock.now())))
     }
 
     // MARK: VNPT Pay (PAYMENTS.md 4.1 — the notification format is an assumption)
@@ -175,27 +75,7 @@ public struct PaymentCallbacks: Sendable {
     /// `{"RESPONSE_CODE": …}` with VNPAY's code meanings (00 recorded, 01 unknown order,
     /// 02 already confirmed, 04 wrong amount, 97 bad signature, 99 error).
     public func vnptpayNotify(body: Data) async -> CallbackAnswer {
-        guard let config = service.payments.vnptpay else { return Self.json(404, ["RESPONSE_CODE": "99", "DESCRIPTION": "VNPT Pay is not enabled"]) }
-        let notification: VNPTPay.Notification
-        do { notification = try VNPTPay(configuration: config).verifyNotification(body) } catch {
-            let code = [PaymentProtocolError.Code.signatureInvalid, PaymentProtocolError.Code.signatureMissing].contains(error.code) ? "97" : "99"
-            return Self.json(200, ["RESPONSE_CODE": code, "DESCRIPTION": error.message])
-        }
-        do {
-            let result = try await service.applyGatewayNotification(GatewayNotification(
-                gateway: "vnptpay", reference: notification.merchantOrderID, amount: notification.amount, currency: notification.currency,
-                succeeded: notification.isSuccess, gatewayReference: notification.transactionID, eventType: "notify",
-                failureReason: notification.isSuccess ? nil : "vnptpay \(notification.responseCode)"))
-            let code = switch result {
-            case .notFound: "01"
-            case .amountMismatch, .currencyMismatch: "04"
-            case .alreadyProcessed: "02"
-            case .paid, .failed: "00"
-            }
-            return Self.json(200, ["RESPONSE_CODE": code, "DESCRIPTION": Self.describe(result)])
-        } catch {
-            return Self.json(200, ["RESPONSE_CODE": "99", "DESCRIPTION": "error"])
-        }
+        answer(await service.handleCallback(gateway: "vnptpay", GatewayCallback(body: body, now: service.clock.now())))
     }
 
     // MARK: Bank feed (SePay-style webhook, PAYMENTS.md 6.2)

@@ -47,6 +47,10 @@ public struct PaymentProtocolError: Error, Hashable, Sendable, CustomStringConve
         public static let jsonInvalid = "json.invalid"
         /// A configuration value (secret, terminal code) is missing.
         public static let configurationInvalid = "configuration.invalid"
+        /// The gateway cannot do this (no query or refund API documented).
+        public static let unsupported = "gateway.unsupported"
+        /// The gateway's API refused or answered nonsense.
+        public static let gatewayUnavailable = "gateway.unavailable"
     }
 
     /// A stable dotted code, one of ``Code``.

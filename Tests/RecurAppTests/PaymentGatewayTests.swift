@@ -227,7 +227,7 @@ struct PaymentGatewayTests {
             let wrongCurrency = try await webhook(client, stripeEvent(id: "evt_3", reference: ref, amount: due, currency: "usd"))
             #expect(try wrongCurrency.json["result"] as? String == "currency_mismatch")
             #expect(try await invoice(client, inv)["status"] as? String == "open")
-            #expect(try await webhook(client, good).json["result"] as? String == "paid")
+            #expect(try await webhook(client, good).json["result"] as? String == "recorded")
             #expect(try await webhook(client, good).json["result"] as? String == "already_processed")
             #expect(try await webhook(client, stripeEvent(id: "evt_4", reference: ref, amount: due, currency: "eur")).json["result"] as? String == "already_processed")
             #expect(try await payments(client, inv).count == 1)
