@@ -135,17 +135,21 @@ extension RecurService {
         /// Existing invoices changed by a retried charge.
         var changedInvoices: [String: InvoiceRecord] = [:]
         var subscriptions: [SubscriptionRecord] = []
+        /// Successful charges, numbered as receipts when the batch is flushed.
+        var payments: [PaymentRecord] = []
 
         struct Mark {
             var invoices: Int
             var changed: [String: InvoiceRecord]
             var subscriptions: Int
+            var payments: Int
         }
-        func checkpoint() -> Mark { Mark(invoices: invoices.count, changed: changedInvoices, subscriptions: subscriptions.count) }
+        func checkpoint() -> Mark { Mark(invoices: invoices.count, changed: changedInvoices, subscriptions: subscriptions.count, payments: payments.count) }
         func rollback(to m: Mark) {
             invoices.removeLast(invoices.count - m.invoices)
             changedInvoices = m.changed
             subscriptions.removeLast(subscriptions.count - m.subscriptions)
+            payments.removeLast(payments.count - m.payments)
         }
     }
 
@@ -181,7 +185,14 @@ extension RecurService {
                               "subscription": invoice.subscriptions.first ?? "", "status": invoice.status.rawValue,
                               "total": String(invoice.totals.total.minorUnits), "currency": invoice.currency.code])
         }
+        var receipts: [String: [Int]] = [:]
+        for (i, p) in writes.payments.enumerated() { receipts["RCP-\(p.receivedOn.year)", default: []].append(i) }
+        for (series, indices) in receipts.sorted(by: { $0.key < $1.key }) {
+            let numbers = try await tx.nextSequenceValues(series, count: indices.count)
+            for (i, n) in zip(indices, numbers) { writes.payments[i].number = Self.documentNumber(series, n) }
+        }
         try await tx.insertAll(writes.invoices)
+        try await tx.insertAll(writes.payments)
         try await tx.saveAll(writes.changedInvoices.values.sorted { $0.id < $1.id })
         try await tx.saveAll(writes.subscriptions)
     }
@@ -308,7 +319,7 @@ extension RecurService {
                     r.subscription.status = .active
                     break
                 }
-                let paid = try await charge(&invoice, customer: customer, charger: charger, log: log, report: &report)
+                let paid = try await charge(&invoice, customer: customer, charger: charger, on: on, log: log, writes: writes, report: &report)
                 if let pending { writes.invoices[pending] = invoice } else { writes.changedInvoices[invoiceID] = invoice }
                 if paid {
                     c = Collection(remindersSent: c.remindersSent)
@@ -354,7 +365,7 @@ extension RecurService {
             return
         }
         if r.subscription.renewalMode == .automatic, customer.paymentMethod != nil {
-            if try await charge(&invoice, customer: customer, charger: charger, log: log, report: &report) {
+            if try await charge(&invoice, customer: customer, charger: charger, on: on, log: log, writes: writes, report: &report) {
                 r.subscription.paidForPeriod = invoice.totals.net
                 return
             }
@@ -384,8 +395,8 @@ extension RecurService {
     }
 
     /// Charges an open invoice; true when it was paid.
-    func charge(_ invoice: inout InvoiceRecord, customer: CustomerRecord, charger: any PaymentCharger, log: CommandLog,
-                report: inout BillingReport) async throws -> Bool {
+    func charge(_ invoice: inout InvoiceRecord, customer: CustomerRecord, charger: any PaymentCharger, on: CivilDate, log: CommandLog,
+                writes: BatchWrites, report: inout BillingReport) async throws -> Bool {
         guard let method = customer.paymentMethod else { return false }
         let amount = invoice.amountDue
         // The gateway's idempotency reference is the period's billing key: the same however
@@ -395,6 +406,12 @@ extension RecurService {
             invoice.amountPaid = try invoice.amountPaid + amount
             invoice.status = .paid
             report.chargesSucceeded += 1
+            // The money, as every other payment: a receipt (numbered when the batch is flushed), keyed by the charge.
+            let gateway = method.kind == "stripe" ? "stripe" : method.kind
+            writes.payments.append(PaymentRecord(id: RecordID.make("py", at: log.now), number: "", invoice: invoice.id, customer: customer.id,
+                                                 method: gateway, amount: amount, applied: amount, reference: reference,
+                                                 dedupeKey: "\(gateway):\(invoice.id):\(reference)", receivedOn: on, attempt: nil, note: nil,
+                                                 recordedBy: log.actor.id, created: log.now))
             log.emit("invoice.paid", customer: customer.id, object: ["invoice": invoice.id, "reference": reference, "amount": amount.description])
             return true
         case .failed(let reason):
