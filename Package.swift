@@ -30,6 +30,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
     ],
     targets: [
         // The pure domain: money, calendar, catalog, pricing, subscriptions, entitlements. No I/O.
@@ -43,6 +45,16 @@ let package = Package(
         ),
         // Documents as PDF, rendered by Recur itself: TrueType subsets embedded, invoice layout. Foundation only.
         .target(name: "RecurDocuments", swiftSettings: swiftSettings),
+        // E-mail: MIME messages, SMTP (STARTTLS, AUTH) on SwiftNIO, a folder transport, a delivery log.
+        .target(
+            name: "RecurMail",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // Use cases over the ports its adapters implement (store, clock, webhooks).
         .target(
             name: "RecurEngine",
@@ -115,6 +127,11 @@ let package = Package(
                 "RecurCore",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "RecurMailTests",
+            dependencies: ["RecurMail"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
