@@ -83,6 +83,13 @@ public enum LocaleFormat {
 
     static let words: [String: [String: String]] = [
         "invoice": ["vi": "HÓA ĐƠN", "fr": "Facture", "ms": "Invois", "en": "Invoice", "ja": "Invoice"],
+        "receipt": ["vi": "BIÊN LAI THU TIỀN", "fr": "Reçu", "ms": "Resit", "en": "Receipt", "ja": "Receipt"],
+        "paymentFor": ["vi": "Thanh toán hóa đơn", "fr": "Paiement de la facture", "ms": "Bayaran invois", "en": "Payment of invoice", "ja": "Payment of invoice"],
+        "received": ["vi": "Số tiền đã nhận", "fr": "Montant reçu", "ms": "Jumlah diterima", "en": "Amount received", "ja": "Amount received"],
+        "applied": ["vi": "Trừ vào hóa đơn", "fr": "Imputé sur la facture", "ms": "Dikenakan pada invois", "en": "Applied to the invoice", "ja": "Applied to the invoice"],
+        "toBalance": ["vi": "Chuyển vào số dư", "fr": "Porté au crédit du compte", "ms": "Ke baki akaun", "en": "Credited to the balance", "ja": "Credited to the balance"],
+        "refunded": ["vi": "Đã hoàn tiền", "fr": "Remboursé", "ms": "Dikembalikan", "en": "Refunded", "ja": "Refunded"],
+        "method": ["vi": "Hình thức", "fr": "Moyen de paiement", "ms": "Kaedah", "en": "Method", "ja": "Method"],
         "subtotal": ["vi": "Cộng tiền hàng", "fr": "Total HT", "ms": "Jumlah kecil", "en": "Subtotal", "ja": "Subtotal"],
         "discount": ["vi": "Chiết khấu", "fr": "Remises", "ms": "Diskaun", "en": "Discounts", "ja": "Discounts"],
         "tax": ["vi": "Thuế GTGT", "fr": "TVA", "ms": "Cukai", "en": "Tax", "ja": "Tax"],
@@ -151,6 +158,43 @@ extension RecurService {
             customer: DocumentParty(name: customer.name, addressLines: customer.address.map { $0.split(separator: "\n").map(String.init) } ?? [],
                                     taxID: customer.taxID, emails: customer.invoiceEmails),
             lines: lines, totals: totals, paymentInstructions: instructions, qrCode: qr, footer: vendor.footer,
+            labels: DocumentLabel.defaults(language: lang), language: lang)
+        do {
+            return try DocumentRenderer().render(model, creationDate: clock.now()).data
+        } catch {
+            throw RecurError(.documentUnavailable, field: "id", "The PDF could not be made: \(error.message)", ["code": .text(error.code)])
+        }
+    }
+
+    /// A payment's receipt as a PDF in the customer's language: what was received, by
+    /// which method and reference, what paid the invoice and what went to the balance.
+    public func receiptPDF(_ id: String) async throws -> Data {
+        let (payment, customer, invoice) = try await read { tx in
+            guard let p = try await tx.find(PaymentRecord.self, id: id) else { throw RecurError.notFound("payment", id) }
+            let invoice = try await p.invoice.asyncMap { try await tx.find(InvoiceRecord.self, id: $0) } ?? nil
+            return (p, try await self.requireCustomer(tx, p.customer), invoice)
+        }
+        let lang = LocaleFormat.language(customer.locale)
+        func money(_ m: Money) -> String { LocaleFormat.money(m, locale: lang) }
+        let what = "\(LocaleFormat.word("paymentFor", lang)) \(invoice?.number ?? payment.invoice ?? "")"
+        let how = "\(LocaleFormat.word("method", lang)): \(payment.method)" + (payment.reference.map { " · \($0)" } ?? "")
+        var totals = [DocumentTotal(label: LocaleFormat.word("received", lang), amount: money(payment.amount), isBold: true),
+                      DocumentTotal(label: LocaleFormat.word("applied", lang), amount: money(payment.applied))]
+        if let excess = try? payment.amount - payment.applied, excess.isPositive {
+            totals.append(DocumentTotal(label: LocaleFormat.word("toBalance", lang), amount: money(excess)))
+        }
+        if let refunds = payment.refunds, !refunds.isEmpty, let refunded = try? payment.amount - payment.refundable {
+            totals.append(DocumentTotal(label: LocaleFormat.word("refunded", lang), amount: money(refunded)))
+        }
+        let vendor = self.vendor
+        let model = DocumentModel(
+            kind: .invoice, title: LocaleFormat.word("receipt", lang), number: payment.number,
+            issueDate: LocaleFormat.date(payment.receivedOn, locale: lang), reference: invoice?.number,
+            vendor: DocumentParty(name: vendor.name, addressLines: vendor.addressLines, taxID: vendor.taxID, emails: vendor.email.map { [$0] } ?? []),
+            customer: DocumentParty(name: customer.name, addressLines: customer.address.map { $0.split(separator: "\n").map(String.init) } ?? [],
+                                    taxID: customer.taxID, emails: customer.invoiceEmails),
+            lines: [DocumentLine(description: what, period: how, quantity: "1", unitPrice: money(payment.amount), amount: money(payment.amount))],
+            totals: totals, paymentInstructions: payment.note.map { [$0] } ?? [], footer: vendor.footer,
             labels: DocumentLabel.defaults(language: lang), language: lang)
         do {
             return try DocumentRenderer().render(model, creationDate: clock.now()).data

@@ -89,6 +89,10 @@ extension APIHandler {
         return .ok(.init(body: .pdf(HTTPBody(data))))
     }
 
+    func getPaymentReceipt(_ input: Operations.GetPaymentReceipt.Input) async throws -> Operations.GetPaymentReceipt.Output {
+        .ok(.init(body: .pdf(HTTPBody(try await service.receiptPDF(input.path.id)))))
+    }
+
     func getPaymentGateways(_ input: Operations.GetPaymentGateways.Input) async throws -> Operations.GetPaymentGateways.Output {
         let p = service.payments
         return .ok(.init(body: .json(.init(sandbox: p.sandbox, enabled: p.enabled, settings: .init(additionalProperties: p.publicSummary)))))

@@ -107,4 +107,26 @@ struct InvoicePDFTests {
         #expect(LocaleFormat.percentage(Percentage(basisPoints: 825), locale: "fr") == "8,25%")
         #expect(LocaleFormat.language("pt-BR") == "en")
     }
+
+    @Test("receipts: a cash payment's PDF shows the receipt number, the amount, the reference and what went to the balance", arguments: TestDatabase.all)
+    func receipt(db: TestDatabase) async throws {
+        try await withApp(db) { client, _ in
+            let (_, _, invoice) = try await pdf(client, locale: "vi", currency: "VND", country: "VN")
+            let paid = try await client.call(.post, "/v1/invoices/\(invoice["id"] as! String)/payments",
+                                             json: #"{"method":"cash","amount":{"amount":300000,"currency":"VND"},"reference":"PT-0042"}"#).json
+            var headers = HTTPFields()
+            headers[.authorization] = "Bearer \(adminKey)"
+            let r = try await client.execute(uri: "/v1/payments/\(paid["id"] as! String)/receipt", method: .get, headers: headers)
+            #expect(r.status == .ok)
+            #expect(r.headers[.contentType] == "application/pdf")
+            let path = FileManager.default.temporaryDirectory.appendingPathComponent("recur-receipt-\(UUID().uuidString).pdf").path
+            try Data(r.body.readableBytesView).write(to: URL(fileURLWithPath: path))
+            guard let text = try tool("pdftotext", ["-layout", path, "-"]) else { return }
+            for expected in ["BIÊN LAI THU TIỀN", paid["number"] as! String, "300.000 ₫", "297.000 ₫", "3.000 ₫", "PT-0042", "Chuyển vào số dư"] {
+                #expect(text.contains(expected), "missing \(expected) in\n\(text)")
+            }
+            let missing = try await client.call(.get, "/v1/payments/py_nope/receipt")
+            #expect(missing.status == .notFound)
+        }
+    }
 }
