@@ -57,6 +57,7 @@ public final class GatewaySimulators: GatewayTransport, Sendable {
         var amount: Int64
         var description: String
         var status = "pending"
+        var transactionID: String?
     }
 
     let settings: PaymentSettings
@@ -75,6 +76,7 @@ public final class GatewaySimulators: GatewayTransport, Sendable {
     }
     /// When set, VNPAY "loses" its IPN (a test of querydr): the payment happens, no notification is sent.
     let dropNextIPN = Mutex<Bool>(false)
+    let dropNextVNPT = Mutex<Bool>(false)
 
     public func dropNextVNPayIPN() { dropNextIPN.withLock { $0 = true } }
     /// What the simulated gateways were last answered (tests read it: a 2Checkout IPN
@@ -134,6 +136,10 @@ public final class GatewaySimulators: GatewayTransport, Sendable {
         if let vnpt = settings.vnptpay, request.url == vnpt.baseURL.absoluteString + "/init" {
             guard header("Authorization") == "Bearer \(vnpt.apiKey)" else { return Self.jsonResponse(401, ["RESPONSE_CODE": "02", "DESCRIPTION": "Unauthorized"]) }
             return vnptInit(body: request.body, config: vnpt)
+        }
+        if let vnpt = settings.vnptpay, request.url == vnpt.baseURL.absoluteString + "/query_transaction" {
+            guard header("Authorization") == "Bearer \(vnpt.apiKey)" else { return Self.jsonResponse(401, ["RESPONSE_CODE": "02", "DESCRIPTION": "Unauthorized"]) }
+            return vnptQuery(body: request.body, config: vnpt)
         }
         return GatewayResponse(status: 404, body: Data("no simulator at \(request.url)".utf8))
     }
@@ -275,6 +281,32 @@ public final class GatewaySimulators: GatewayTransport, Sendable {
         answer["SECURE_CODE"] = VNPTPay.secureCode(VNPTPay.initResponseFieldOrder.map { fields[$0] ?? "" }, secretKey: config.secretKey)
         return Self.jsonResponse(200, answer)
     }
+
+    /// `/query_transaction`: the order's state, signed like a notification.
+    func vnptQuery(body: Data, config: VNPTPay.Configuration) -> GatewayResponse {
+        guard let object = try? JSONSerialization.jsonObject(with: body) as? [String: Any] else {
+            return Self.jsonResponse(400, ["RESPONSE_CODE": "03", "DESCRIPTION": "Bad format"])
+        }
+        func text(_ k: String) -> String { (object[k] as? String) ?? (object[k] as? NSNumber)?.stringValue ?? "" }
+        let order = ["ACTION", "VERSION", "MERCHANT_SERVICE_ID", "MERCHANT_ORDER_ID", "CREATE_DATE"]
+        guard PaymentCrypto.hexSignatureMatches(expected: VNPTPay.secureCode(order.map(text), secretKey: config.secretKey), received: text("SECURE_CODE")) else {
+            return Self.jsonResponse(200, ["RESPONSE_CODE": "97", "DESCRIPTION": "Invalid secure code"])
+        }
+        guard let o = vnptOrders.withLock({ $0[text("MERCHANT_ORDER_ID")] }) else {
+            return Self.jsonResponse(200, ["RESPONSE_CODE": "91", "DESCRIPTION": "Order not found"])
+        }
+        let status = o.status == "paid" ? "00" : o.status == "pending" ? "01" : "02"
+        var fields: [String: String] = [
+            "RESPONSE_CODE": status, "DESCRIPTION": o.status, "MERCHANT_ORDER_ID": o.orderID, "VNPTPAY_TRANSACTION_ID": o.transactionID ?? "",
+            "AMOUNT": String(o.amount), "LOCALE": "vi-VN", "CURRENCY_CODE": "VND", "PAYMENT_METHOD": "VNPTPAY", "PAY_DATE": "",
+            "TRANSACTION_STATUS": status, "ADDITIONAL_INFO": "",
+        ]
+        fields["SECURE_CODE"] = VNPTPay.secureCode(VNPTPay.queryResponseFieldOrder.map { fields[$0] ?? "" }, secretKey: config.secretKey)
+        return Self.jsonResponse(200, fields)
+    }
+
+    /// When set, VNPT Pay "loses" its next notification (a test of the query).
+    public func dropNextVNPTNotification() { dropNextVNPT.withLock { $0 = true } }
 
     // MARK: VNPAY's pages
 
@@ -455,17 +487,22 @@ public final class GatewaySimulators: GatewayTransport, Sendable {
         guard let config = settings.vnptpay, var o = vnptOrders.withLock({ $0[id] }), o.status == "pending" else { return (vnptPage(order: id), nil) }
         let paid = (try? FormEncoding.decodeQuery(form))?.first { $0.0 == "outcome" }?.1 == "pay"
         o.status = paid ? "paid" : "cancelled"
+        o.transactionID = Self.randomDigits(12)
         let order = o
         vnptOrders.withLock { $0[id] = order }
         var fields: [String: String] = [
             "RESPONSE_CODE": paid ? "00" : "24", "DESCRIPTION": paid ? "Success" : "Cancelled", "MERCHANT_ORDER_ID": id,
-            "VNPTPAY_TRANSACTION_ID": Self.randomDigits(12), "AMOUNT": String(o.amount), "LOCALE": "vi-VN", "CURRENCY_CODE": "VND",
+            "VNPTPAY_TRANSACTION_ID": order.transactionID!, "AMOUNT": String(o.amount), "LOCALE": "vi-VN", "CURRENCY_CODE": "VND",
             "PAYMENT_METHOD": "VNPTPAY", "PAY_DATE": VNPTPay.formatDate(clock.now()), "TRANSACTION_STATUS": paid ? "00" : "02", "ADDITIONAL_INFO": "",
         ]
         fields["SECURE_CODE"] = VNPTPay.secureCode(VNPTPay.queryResponseFieldOrder.map { fields[$0] ?? "" }, secretKey: config.secretKey)
         let body = (try? JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys])) ?? Data()
-        let answer = await callbacks.vnptpayNotify(body: body)
-        lastAnswers.withLock { $0["vnptpay"] = answer.body }
+        if dropNextVNPT.withLock({ let d = $0; $0 = false; return d }) {
+            lastAnswers.withLock { $0["vnptpay"] = "not sent" }
+        } else {
+            let answer = await callbacks.vnptpayNotify(body: body)
+            lastAnswers.withLock { $0["vnptpay"] = answer.body }
+        }
         return (nil, settings.publicURL + "/payments/return/\(id)")
     }
 }

@@ -547,6 +547,20 @@ public struct VNPTPayGateway: PaymentGateway {
         return GatewayPaymentPage(url: url, gatewayReference: nil)
     }
 
+    /// `/query_transaction` with its SECURE_CODE; the answer is read like a notification (same assumed fields).
+    public func query(reference: String, gatewayReference: String?, createdAt: Date, now: Date, transport: any GatewayTransport) async throws -> GatewayEvent? {
+        let request = vnpt.queryRequest(merchantOrderID: reference, createdAt: createdAt)
+        let response = try await transport.send(GatewayRequest(
+            url: request.url.absoluteString, headers: [("Authorization", "Bearer \(vnpt.configuration.apiKey)"), ("Content-Type", "application/json")],
+            body: request.jsonBody))
+        guard response.status == 200 else { throw unavailable(name, response) }
+        let n = try vnpt.verifyNotification(response.body)
+        // Still waiting for the customer: nothing to apply yet.
+        if n.transactionStatus == "01" || n.responseCode == "01" { return nil }
+        return GatewayEvent(reference: n.merchantOrderID, amount: n.amount, currency: n.currency, succeeded: n.isSuccess,
+                            gatewayReference: n.transactionID, eventType: "query", failureReason: n.isSuccess ? nil : "vnptpay \(n.responseCode)")
+    }
+
     public func verify(_ c: GatewayCallback) -> GatewayVerdict {
         do {
             let n = try vnpt.verifyNotification(c.body)

@@ -522,6 +522,18 @@ struct PaymentGatewayTests {
             _ = try await form(client, local(try #require(s["redirect_url"] as? String)), "card=4242424242424242")
             #expect(try await client.call(.post, "/v1/payment-attempts/\(sid)/query").json["status"] as? String == "succeeded")
             #expect(try await payments(client, inv2).count == 1)
+            // VNPT Pay: the notification is lost; query_transaction finds the payment.
+            let (inv4, _, _) = try await buy(client)
+            let v = try await start(client, inv4, "vnptpay")
+            let vid = try #require(v["id"] as? String)
+            #expect(try await client.call(.post, "/v1/payment-attempts/\(vid)/query").json["status"] as? String == "pending")
+            sim.dropNextVNPTNotification()
+            _ = try await form(client, local(try #require(v["redirect_url"] as? String)), "outcome=pay")
+            #expect(sim.lastAnswer("vnptpay") == "not sent")
+            #expect(try await invoice(client, inv4)["status"] as? String == "open")
+            #expect(try await client.call(.post, "/v1/payment-attempts/\(vid)/query").json["status"] as? String == "succeeded")
+            #expect(try await invoice(client, inv4)["status"] as? String == "paid")
+            #expect(try await payments(client, inv4).count == 1)
             // 2Checkout has no query here: a clear refusal.
             let (inv3, _, _) = try await buy(client, currency: "EUR", country: "IT")
             let t = try #require(try await start(client, inv3, "2checkout")["id"] as? String)
