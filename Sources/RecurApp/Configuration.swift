@@ -67,6 +67,17 @@ public struct RecurConfiguration: Sendable {
     /// `RECUR_2CO_MERCHANT`, `RECUR_2CO_SECRET_KEY`, `RECUR_2CO_BUY_LINK_SECRET`;
     /// `RECUR_BANK_BIN`, `RECUR_BANK_NAME`, `RECUR_BANK_ACCOUNT`, `RECUR_BANK_ACCOUNT_NAME`
     /// (`RECUR_PAYMENT_CODE_PREFIX`, `RECUR_BANK_FEED_SECRET`).
+    /// Who issues the documents: `RECUR_VENDOR_NAME`, `RECUR_VENDOR_ADDRESS` (lines separated
+    /// by `|`), `RECUR_VENDOR_TAX_ID`, `RECUR_VENDOR_EMAIL`; the demo vendor when no name is set.
+    public func vendorProfile() -> VendorProfile {
+        guard let name = environment["RECUR_VENDOR_NAME"], !name.isEmpty else { return .demo }
+        let lines = (environment["RECUR_VENDOR_ADDRESS"] ?? "").split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        let taxID = environment["RECUR_VENDOR_TAX_ID"].flatMap { $0.isEmpty ? nil : $0 }
+        let email = environment["RECUR_VENDOR_EMAIL"].flatMap { $0.isEmpty ? nil : $0 }
+        return VendorProfile(name: name, addressLines: lines, taxID: taxID, email: email,
+                             footer: ([name] + [taxID, email].compactMap { $0 }).joined(separator: " · "))
+    }
+
     public func paymentSettings() -> PaymentSettings {
         let base = publicURL ?? "http://\(host == "0.0.0.0" ? "127.0.0.1" : host):\(port)"
         if paymentsSandbox { return .sandbox(publicURL: base) }

@@ -67,8 +67,6 @@ public struct JSONWriter {
 
     mutating func separatorForArrayValue() { separatorForValue() }
 
-    mutating func appendRaw(_ text: String) { bytes.append(contentsOf: text.utf8) }
-
     public mutating func field(_ k: String, _ body: (inout JSONWriter) -> Void) {
         key(k)
         afterKey = true

@@ -1,6 +1,7 @@
 public import Foundation
 public import RecurCore
 public import RecurPayments
+import Logging
 
 /// What importing credits did, counted by outcome, with the rows that could not be read.
 public struct BankImportReport: Sendable {
@@ -76,6 +77,28 @@ extension RecurService {
                 log.audit("bank_credit.\(record.status.rawValue)", target: record.id, customer: invoice.customer, before: String?.none, after: record)
             }
             return record
+        }
+    }
+
+    /// A credit pushed by the bank feed (SePay's shape): `Authorization: Apikey <secret>`,
+    /// answered `{"success":true}` once taken (a duplicate too), so the feed stops retrying.
+    public func receiveBankFeed(body: Data, authorization: String?) async -> GatewayAnswer {
+        guard let bank = payments.bankTransfer, let secret = bank.feedSecret else {
+            return .json(404, ["success": "false", "error": "the bank feed is not enabled"])
+        }
+        let given = authorization.map { $0.hasPrefix("Apikey ") ? String($0.dropFirst(7)) : "" } ?? ""
+        guard PaymentCrypto.constantTimeEquals(Array(given.utf8), Array(secret.utf8)) else {
+            return .json(401, ["success": "false", "error": "auth.invalid"])
+        }
+        do {
+            guard let credit = try BankTransferSePayPayload.decode(body).credit() else { return .json(200, ["success": "true", "note": "outgoing transfer"]) }
+            let record = try await receiveBankCredit(credit, source: "feed")
+            return .json(200, ["success": "true", "status": record?.status.rawValue ?? "duplicate"])
+        } catch let e as BankTransferError {
+            return .json(400, ["success": "false", "error": e.code.rawValue, "message": e.message])
+        } catch {
+            logger.error("bank feed failed: \(error)")
+            return .json(500, ["success": "false", "error": "internal"])
         }
     }
 

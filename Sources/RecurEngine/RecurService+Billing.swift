@@ -407,7 +407,7 @@ extension RecurService {
             invoice.status = .paid
             report.chargesSucceeded += 1
             // The money, as every other payment: a receipt (numbered when the batch is flushed), keyed by the charge.
-            let gateway = method.kind == "stripe" ? "stripe" : method.kind
+            let gateway = method.kind
             writes.payments.append(PaymentRecord(id: RecordID.make("py", at: log.now), number: "", invoice: invoice.id, customer: customer.id,
                                                  method: gateway, amount: amount, applied: amount, reference: reference,
                                                  dedupeKey: "\(gateway):\(invoice.id):\(reference)", receivedOn: on, attempt: nil, note: nil,

@@ -22,65 +22,8 @@ public struct VendorProfile: Sendable {
                                            taxID: "0319999999", email: "billing@recur.example", footer: "Recur Demo Software JSC · billing@recur.example")
 }
 
-/// Numbers, money and dates as each of Recur's languages writes them:
-/// 1.250.000 ₫ (vi), 1 250,00 € (fr), RM 1,250.00 (ms), ¥1,250 (ja), €1,250.00 (en).
-public enum LocaleFormat {
-    public static func language(_ locale: String) -> String {
-        let code = locale.lowercased().split(whereSeparator: { $0 == "-" || $0 == "_" }).first.map(String.init) ?? "en"
-        return ["vi", "fr", "ms", "ja", "en"].contains(code) ? code : "en"
-    }
-
-    static func separators(_ language: String) -> (group: String, decimal: String) {
-        switch language {
-        case "vi": (".", ",")
-        case "fr": (" ", ",")
-        default: (",", ".")
-        }
-    }
-
-    /// `1234567` → `1.234.567` with the language's separators.
-    public static func integer(_ value: Int64, locale: String) -> String {
-        group(String(value.magnitude), separators(language(locale)).group, negative: value < 0)
-    }
-
-    static func group(_ digits: String, _ sep: String, negative: Bool) -> String {
-        var out = ""
-        for (i, c) in digits.enumerated() {
-            if i > 0 && (digits.count - i) % 3 == 0 { out += sep }
-            out.append(c)
-        }
-        return (negative ? "−" : "") + out
-    }
-
-    public static func money(_ m: Money, locale: String) -> String {
-        let lang = language(locale)
-        let (sep, dec) = separators(lang)
-        let text = m.decimalString.hasPrefix("-") ? String(m.decimalString.dropFirst()) : m.decimalString
-        let parts = text.split(separator: ".", maxSplits: 1)
-        var number = group(String(parts[0]), sep, negative: m.isNegative)
-        if parts.count == 2 { number += dec + parts[1] }
-        switch (m.currency.code, lang) {
-        case ("VND", _): return number + " ₫"
-        case ("MYR", _): return "RM " + number
-        case ("JPY", "en"), ("JPY", "ja"), ("JPY", "ms"): return "¥" + number
-        case ("JPY", _): return number + " ¥"
-        case ("EUR", "en"), ("EUR", "ms"): return "€" + number
-        case ("EUR", _): return number + " €"
-        case (let code, _): return code + " " + number
-        }
-    }
-
-    public static func date(_ d: CivilDate, locale: String) -> String {
-        func two(_ v: Int) -> String { v < 10 ? "0\(v)" : String(v) }
-        return language(locale) == "ja" ? "\(d.year)/\(two(d.month))/\(two(d.day))" : "\(two(d.day))/\(two(d.month))/\(d.year)"
-    }
-
-    public static func percentage(_ p: Percentage, locale: String) -> String {
-        let whole = p.basisPoints / 100, frac = p.basisPoints % 100
-        let (_, dec) = separators(language(locale))
-        return frac == 0 ? "\(whole)%" : "\(whole)\(dec)\(frac < 10 ? "0" : "")\(frac)%"
-    }
-
+/// The words documents print, in each language (DejaVu has no CJK glyphs: Japanese gets English).
+enum DocumentWords {
     static let words: [String: [String: String]] = [
         "invoice": ["vi": "HÓA ĐƠN", "fr": "Facture", "ms": "Invois", "en": "Invoice", "ja": "Invoice"],
         "receipt": ["vi": "BIÊN LAI THU TIỀN", "fr": "Reçu", "ms": "Resit", "en": "Receipt", "ja": "Receipt"],
@@ -129,30 +72,30 @@ extension RecurService {
                          discount: l.discounts.isEmpty ? nil : money(l.discounts.reduce(Money.zero(l.amount.currency)) { (try? $0 - $1.amount) ?? $0 }),
                          taxRate: l.taxRate.map { LocaleFormat.percentage($0, locale: lang) }, amount: money(l.net))
         }
-        var totals = [DocumentTotal(label: LocaleFormat.word("subtotal", lang), amount: money(invoice.totals.net))]
-        totals.append(DocumentTotal(label: LocaleFormat.word("tax", lang), amount: money(invoice.totals.tax)))
-        totals.append(DocumentTotal(label: LocaleFormat.word("total", lang), amount: money(invoice.totals.total), isBold: invoice.amountPaid.isZero))
+        var totals = [DocumentTotal(label: DocumentWords.word("subtotal", lang), amount: money(invoice.totals.net))]
+        totals.append(DocumentTotal(label: DocumentWords.word("tax", lang), amount: money(invoice.totals.tax)))
+        totals.append(DocumentTotal(label: DocumentWords.word("total", lang), amount: money(invoice.totals.total), isBold: invoice.amountPaid.isZero))
         if invoice.amountPaid.isPositive {
-            totals.append(DocumentTotal(label: LocaleFormat.word("paid", lang), amount: money(invoice.amountPaid)))
-            totals.append(DocumentTotal(label: LocaleFormat.word("due", lang), amount: money(invoice.amountDue), isBold: true))
+            totals.append(DocumentTotal(label: DocumentWords.word("paid", lang), amount: money(invoice.amountPaid)))
+            totals.append(DocumentTotal(label: DocumentWords.word("due", lang), amount: money(invoice.amountDue), isBold: true))
         }
         var instructions: [String] = []
         var qr: DocumentQRCode?
         if let t = transfer {
-            instructions = ["\(LocaleFormat.word("transfer", lang)): \(t.bankName) — \(t.accountName)",
-                            "\(LocaleFormat.word("account", lang)): \(t.accountNumber)",
-                            "\(LocaleFormat.word("content", lang)): \(t.paymentCode)",
-                            "\(LocaleFormat.word("due", lang)): \(money(t.amount))"]
+            instructions = ["\(DocumentWords.word("transfer", lang)): \(t.bankName) — \(t.accountName)",
+                            "\(DocumentWords.word("account", lang)): \(t.accountNumber)",
+                            "\(DocumentWords.word("content", lang)): \(t.paymentCode)",
+                            "\(DocumentWords.word("due", lang)): \(money(t.amount))"]
             if let payload = t.vietQR, let code = try? QRCode(text: payload, errorCorrection: .medium) {
-                instructions.append(LocaleFormat.word("scan", lang))
+                instructions.append(DocumentWords.word("scan", lang))
                 qr = DocumentQRCode(modules: code.modules, caption: "VietQR · \(money(t.amount))")
             }
         } else if invoice.status == .paid {
-            instructions = [LocaleFormat.word("thanks", lang)]
+            instructions = [DocumentWords.word("thanks", lang)]
         }
         let vendor = self.vendor
         let model = DocumentModel(
-            kind: .invoice, title: LocaleFormat.word("invoice", lang), number: invoice.number ?? invoice.id,
+            kind: .invoice, title: DocumentWords.word("invoice", lang), number: invoice.number ?? invoice.id,
             issueDate: LocaleFormat.date(invoice.issueDate, locale: lang), dueDate: LocaleFormat.date(invoice.dueDate, locale: lang),
             vendor: DocumentParty(name: vendor.name, addressLines: vendor.addressLines, taxID: vendor.taxID, emails: vendor.email.map { [$0] } ?? []),
             customer: DocumentParty(name: customer.name, addressLines: customer.address.map { $0.split(separator: "\n").map(String.init) } ?? [],
@@ -176,19 +119,19 @@ extension RecurService {
         }
         let lang = LocaleFormat.language(customer.locale)
         func money(_ m: Money) -> String { LocaleFormat.money(m, locale: lang) }
-        let what = "\(LocaleFormat.word("paymentFor", lang)) \(invoice?.number ?? payment.invoice ?? "")"
-        let how = "\(LocaleFormat.word("method", lang)): \(payment.method)" + (payment.reference.map { " · \($0)" } ?? "")
-        var totals = [DocumentTotal(label: LocaleFormat.word("received", lang), amount: money(payment.amount), isBold: true),
-                      DocumentTotal(label: LocaleFormat.word("applied", lang), amount: money(payment.applied))]
+        let what = "\(DocumentWords.word("paymentFor", lang)) \(invoice?.number ?? payment.invoice ?? "")"
+        let how = "\(DocumentWords.word("method", lang)): \(payment.method)" + (payment.reference.map { " · \($0)" } ?? "")
+        var totals = [DocumentTotal(label: DocumentWords.word("received", lang), amount: money(payment.amount), isBold: true),
+                      DocumentTotal(label: DocumentWords.word("applied", lang), amount: money(payment.applied))]
         if let excess = try? payment.amount - payment.applied, excess.isPositive {
-            totals.append(DocumentTotal(label: LocaleFormat.word("toBalance", lang), amount: money(excess)))
+            totals.append(DocumentTotal(label: DocumentWords.word("toBalance", lang), amount: money(excess)))
         }
         if let refunds = payment.refunds, !refunds.isEmpty, let refunded = try? payment.amount - payment.refundable {
-            totals.append(DocumentTotal(label: LocaleFormat.word("refunded", lang), amount: money(refunded)))
+            totals.append(DocumentTotal(label: DocumentWords.word("refunded", lang), amount: money(refunded)))
         }
         let vendor = self.vendor
         let model = DocumentModel(
-            kind: .invoice, title: LocaleFormat.word("receipt", lang), number: payment.number,
+            kind: .invoice, title: DocumentWords.word("receipt", lang), number: payment.number,
             issueDate: LocaleFormat.date(payment.receivedOn, locale: lang), reference: invoice?.number,
             vendor: DocumentParty(name: vendor.name, addressLines: vendor.addressLines, taxID: vendor.taxID, emails: vendor.email.map { [$0] } ?? []),
             customer: DocumentParty(name: customer.name, addressLines: customer.address.map { $0.split(separator: "\n").map(String.init) } ?? [],

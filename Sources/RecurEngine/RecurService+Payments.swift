@@ -36,7 +36,6 @@ public enum GatewayApplyResult: Sendable, Equatable {
 }
 
 extension RecurService {
-    public static let onlineGateways = ["vnpay", "vnptpay", "stripe", "2checkout"]
     public static let offlineMethods = ["cash", "bank_transfer", "cheque", "other"]
 
     public func setGatewayTransport(_ t: any GatewayTransport) { transport.withLock { $0 = t } }
@@ -140,12 +139,6 @@ extension RecurService {
             throw RecurError(.paymentGatewayDisabled, field: "gateway",
                              "\(gateway) is not an enabled gateway here; enabled: \(settings.enabled.joined(separator: ", "))",
                              ["gateway": .text(gateway)])
-        }
-    }
-
-    static func protocolCall<T>(_ body: () throws(PaymentProtocolError) -> T) throws -> T {
-        do { return try body() } catch {
-            throw RecurError(.paymentInvalid, field: "gateway", error.message, error.values.mapValues { .text($0) })
         }
     }
 
@@ -262,6 +255,14 @@ extension RecurService {
             outcome = .error
         }
         return gateway.answer(verdict, outcome: outcome, callback: callback)
+    }
+
+    /// A browser's return from a gateway carrying the notification's fields (VNPAY's
+    /// return URL): verified by the gateway and read, never applied (the IPN does that).
+    /// Nil when it does not verify.
+    public func verifiedReturn(gateway name: String, _ callback: GatewayCallback) async throws -> (attempt: PaymentAttemptRecord?, event: GatewayEvent)? {
+        guard let gateway = payments.gateway(name), case .event(let event) = gateway.verify(callback) else { return nil }
+        return (try await paymentAttempt(reference: event.reference), event)
     }
 
     /// Records money received for an invoice and applies it: what the invoice still

@@ -29,7 +29,7 @@ extension RecurService {
         if let gateway = payments.gateway(payment.method), let attemptID = payment.attempt {
             let attempt = try await paymentAttempt(attemptID)
             do {
-                gatewayReference = try await gateway.refund(reference: attempt.reference, gatewayPayment: payment.reference, amount: value.minorUnits,
+                gatewayReference = try await gateway.refund(reference: attempt.reference, requestID: refundID, gatewayPayment: payment.reference, amount: value.minorUnits,
                                                             currency: value.currency.code, full: value == payment.amount, paidAt: attempt.created,
                                                             now: clock.now(), actor: actor.id, transport: gatewayTransport)
             } catch let e as PaymentProtocolError where e.code == PaymentProtocolError.Code.unsupported {

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 public import RecurEngine
 import RecurCore
 public import RecurPayments
@@ -68,6 +68,7 @@ public final class GatewaySimulators: GatewayTransport, Sendable {
     let vnptOrders = Mutex<[String: VNPTOrder]>([:])
     let vnpayPayments = Mutex<[String: VNPayPayment]>([:])
     let stripeIntents = Mutex<[String: StripeIntent]>([:])
+    let stripeReplies = Mutex<[String: GatewayResponse]>([:])
     let stripeCards = Mutex<[String: StripeCard]>([:])
 
     /// Makes every later off-session charge of the customer's saved cards fail (a card that expired since).
@@ -117,7 +118,14 @@ public final class GatewaySimulators: GatewayTransport, Sendable {
                 }
                 return Self.jsonResponse(200, sessionJSON(s))
             }
-            if request.method == "POST", path == "/v1/refunds" { return stripeRefund(form: String(decoding: request.body, as: UTF8.self)) }
+            if request.method == "POST", path == "/v1/refunds" {
+                // Stripe replays the first answer for a repeated Idempotency-Key.
+                let key = header("Idempotency-Key")
+                if let key, let seen = stripeReplies.withLock({ $0[key] }) { return seen }
+                let answer = stripeRefund(form: String(decoding: request.body, as: UTF8.self))
+                if let key { stripeReplies.withLock { $0[key] = answer } }
+                return answer
+            }
             if request.method == "GET", path.hasPrefix("/v1/payment_intents/") {
                 let id = String(path.dropFirst(20).prefix { $0 != "?" })
                 guard let pi = stripeIntents.withLock({ $0[id] }) else {
@@ -311,7 +319,7 @@ public final class GatewaySimulators: GatewayTransport, Sendable {
     // MARK: VNPAY's pages
 
     /// `GET …/paymentv2/vpcpay.html?…`: checks the merchant's signature as VNPAY does.
-    func vnpayPage(query: String) -> CallbackAnswer {
+    func vnpayPage(query: String) -> GatewayAnswer {
         guard let config = settings.vnpay, let params = try? FormEncoding.decodeQuery(query),
               let hash = params.first(where: { $0.0 == "vnp_SecureHash" })?.1 else {
             return Pages.message(400, "VNPAY sandbox: the payment link has no signature.")
@@ -330,11 +338,11 @@ public final class GatewaySimulators: GatewayTransport, Sendable {
             <label>Thẻ ATM (NCB) <input name="card" value="9704198526191432198"></label>
             <button name="outcome" value="pay" id="pay">Thanh toán</button> <button class="secondary" name="outcome" value="cancel" id="cancel">Hủy giao dịch</button></form>
             """
-        return CallbackAnswer(status: 200, contentType: "text/html; charset=utf-8", body: Pages.page("VNPAY sandbox", body))
+        return GatewayAnswer(status: 200, contentType: "text/html; charset=utf-8", body: Pages.page("VNPAY sandbox", body))
     }
 
     /// The customer paid or cancelled: VNPAY's IPN to the merchant, then the browser to its return URL.
-    func vnpayComplete(form: String) async -> (CallbackAnswer?, redirect: String?) {
+    func vnpayComplete(form: String) async -> (GatewayAnswer?, redirect: String?) {
         guard let config = settings.vnpay, let formFields = try? FormEncoding.decodeQuery(form),
               let query = formFields.first(where: { $0.0 == "q" })?.1, let params = try? FormEncoding.decodeQuery(query) else {
             return (Pages.message(400, "VNPAY sandbox: bad request."), nil)
@@ -365,7 +373,7 @@ public final class GatewaySimulators: GatewayTransport, Sendable {
 
     // MARK: Stripe's pages
 
-    func stripePage(session id: String, error: String? = nil) -> CallbackAnswer {
+    func stripePage(session id: String, error: String? = nil) -> GatewayAnswer {
         guard let s = stripeSessions.withLock({ $0[id] }) else { return Pages.message(404, "Stripe sandbox: no such checkout session.") }
         guard s.status == "open" else { return Pages.message(410, "Stripe sandbox: this checkout session is \(s.status).") }
         let exponent = StripeCurrency.stripeExponent(s.currency.uppercased())
@@ -379,10 +387,10 @@ public final class GatewaySimulators: GatewayTransport, Sendable {
             <button id="pay">Pay</button> <a class="button secondary" id="cancel" href="\(Pages.escape(s.cancelURL))">Cancel</a></form>
             <p class="muted">4242 4242 4242 4242 pays; 4000 0000 0000 0002 is declined.</p>
             """
-        return CallbackAnswer(status: 200, contentType: "text/html; charset=utf-8", body: Pages.page("Stripe Checkout sandbox", body))
+        return GatewayAnswer(status: 200, contentType: "text/html; charset=utf-8", body: Pages.page("Stripe Checkout sandbox", body))
     }
 
-    func stripePay(session id: String, form: String) async -> (CallbackAnswer?, redirect: String?) {
+    func stripePay(session id: String, form: String) async -> (GatewayAnswer?, redirect: String?) {
         guard let stripe = settings.stripe, var s = stripeSessions.withLock({ $0[id] }), s.status == "open" else { return (stripePage(session: id), nil) }
         let card = (try? FormEncoding.decodeQuery(form))?.first { $0.0 == "card" }?.1.filter(\.isNumber) ?? ""
         if ["4000000000000002", "4000000000000341", "4000000000009995"].contains(card) {
@@ -416,7 +424,7 @@ public final class GatewaySimulators: GatewayTransport, Sendable {
 
     // MARK: 2Checkout's pages
 
-    func twoCheckoutPage(query: String) -> CallbackAnswer {
+    func twoCheckoutPage(query: String) -> GatewayAnswer {
         guard let tco = settings.twoCheckout, let params = try? FormEncoding.decodeQuery(query),
               let signature = params.first(where: { $0.0 == "signature" })?.1 else {
             return Pages.message(400, "2Checkout sandbox: the buy link has no signature.")
@@ -436,10 +444,10 @@ public final class GatewaySimulators: GatewayTransport, Sendable {
             <form method="post" action="/sandbox/2checkout/complete"><input type="hidden" name="q" value="\(Pages.escape(query))">
             <button name="outcome" value="pay" id="pay">Place order</button> <button class="secondary" name="outcome" value="cancel" id="cancel">Cancel</button></form>
             """
-        return CallbackAnswer(status: 200, contentType: "text/html; charset=utf-8", body: Pages.page("2Checkout sandbox", body))
+        return GatewayAnswer(status: 200, contentType: "text/html; charset=utf-8", body: Pages.page("2Checkout sandbox", body))
     }
 
-    func twoCheckoutComplete(form: String) async -> (CallbackAnswer?, redirect: String?) {
+    func twoCheckoutComplete(form: String) async -> (GatewayAnswer?, redirect: String?) {
         guard let tco = settings.twoCheckout, let formFields = try? FormEncoding.decodeQuery(form),
               let query = formFields.first(where: { $0.0 == "q" })?.1, let params = try? FormEncoding.decodeQuery(query) else {
             return (Pages.message(400, "2Checkout sandbox: bad request."), nil)
@@ -472,7 +480,7 @@ public final class GatewaySimulators: GatewayTransport, Sendable {
 
     // MARK: VNPT Pay's pages
 
-    func vnptPage(order id: String) -> CallbackAnswer {
+    func vnptPage(order id: String) -> GatewayAnswer {
         guard let o = vnptOrders.withLock({ $0[id] }) else { return Pages.message(404, "VNPT Pay sandbox: no such order.") }
         guard o.status == "pending" else { return Pages.message(410, "VNPT Pay sandbox: this order is \(o.status).") }
         let body = """
@@ -480,10 +488,10 @@ public final class GatewaySimulators: GatewayTransport, Sendable {
             <form method="post" action="/sandbox/vnptpay/pay/\(Pages.escape(id))">
             <button name="outcome" value="pay" id="pay">Thanh toán</button> <button class="secondary" name="outcome" value="cancel" id="cancel">Hủy</button></form>
             """
-        return CallbackAnswer(status: 200, contentType: "text/html; charset=utf-8", body: Pages.page("VNPT Pay sandbox", body))
+        return GatewayAnswer(status: 200, contentType: "text/html; charset=utf-8", body: Pages.page("VNPT Pay sandbox", body))
     }
 
-    func vnptPay(order id: String, form: String) async -> (CallbackAnswer?, redirect: String?) {
+    func vnptPay(order id: String, form: String) async -> (GatewayAnswer?, redirect: String?) {
         guard let config = settings.vnptpay, var o = vnptOrders.withLock({ $0[id] }), o.status == "pending" else { return (vnptPage(order: id), nil) }
         let paid = (try? FormEncoding.decodeQuery(form))?.first { $0.0 == "outcome" }?.1 == "pay"
         o.status = paid ? "paid" : "cancelled"

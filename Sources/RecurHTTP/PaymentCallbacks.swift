@@ -1,16 +1,8 @@
 public import Foundation
 public import RecurEngine
 import RecurCore
-import RecurPayments
+public import RecurPayments
 import Logging
-
-/// What an endpoint answers a gateway: a status, a content type and a body, exactly as
-/// that gateway expects them.
-public struct CallbackAnswer: Sendable {
-    public var status: Int
-    public var contentType: String
-    public var body: String
-}
 
 /// The gateway-facing endpoints, as functions of the bytes received: the HTTP routes
 /// call them, and so do the sandbox simulators (with the same bytes a gateway sends).
@@ -22,33 +14,22 @@ public struct PaymentCallbacks: Sendable {
 
     public init(service: RecurService) { self.service = service }
 
-    static func json(_ status: Int, _ object: [String: String]) -> CallbackAnswer {
-        let body = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
-        return CallbackAnswer(status: status, contentType: "application/json", body: body)
-    }
-
     // MARK: VNPAY (PAYMENTS.md 1.5)
 
     /// The IPN: `{"RspCode":"..","Message":".."}` with HTTP 200, in VNPAY's check order —
     /// 97 bad checksum, 01 unknown order, 04 wrong amount, 02 already confirmed, 00
     /// recorded (paid or failed), 99 anything else (VNPAY retries 01, 04, 97 and 99).
-    public func vnpayIPN(query: String) async -> CallbackAnswer {
-        answer(await service.handleCallback(gateway: "vnpay", GatewayCallback(query: query, now: service.clock.now())))
+    public func vnpayIPN(query: String) async -> GatewayAnswer {
+        await service.handleCallback(gateway: "vnpay", GatewayCallback(query: query, now: service.clock.now()))
     }
 
-    func answer(_ a: GatewayAnswer) -> CallbackAnswer { CallbackAnswer(status: a.status, contentType: a.contentType, body: a.body) }
-
     /// The browser's return from VNPAY: verified and shown, never applied (the IPN does that).
-    public func vnpayReturn(query: String) async -> CallbackAnswer {
-        guard let config = service.payments.vnpay else { return Pages.message(404, "VNPAY is not enabled") }
-        do {
-            let callback = try VNPay(configuration: config).verifyCallback(query: query)
-            let attempt = try await service.paymentAttempt(reference: callback.txnRef)
-            let text = callback.isSuccess ? "VNPAY reports the payment as successful." : "VNPAY reports the payment as not completed (code \(callback.responseCode))."
-            return Pages.result(attempt: attempt, gatewayText: text)
-        } catch {
+    public func vnpayReturn(query: String) async -> GatewayAnswer {
+        guard let (attempt, event) = try? await service.verifiedReturn(gateway: "vnpay", GatewayCallback(query: query, now: service.clock.now())) else {
             return Pages.message(400, "This return link from VNPAY could not be verified; nothing was changed.")
         }
+        let text = event.succeeded ? "VNPAY reports the payment as successful." : "VNPAY reports the payment as not completed (\(event.failureReason ?? ""))."
+        return Pages.result(attempt: attempt, gatewayText: text)
     }
 
     // MARK: Stripe (PAYMENTS.md 2)
@@ -56,17 +37,17 @@ public struct PaymentCallbacks: Sendable {
     /// The webhook: the Stripe-Signature over the raw body is checked first (400 when it
     /// fails, so Stripe retries and the dashboard shows it); verified events are answered
     /// 200 whatever they contain, since Stripe retries only to deliver.
-    public func stripeWebhook(body: Data, signature: String?) async -> CallbackAnswer {
-        answer(await service.handleCallback(gateway: "stripe", GatewayCallback(body: body, headers: signature.map { ["stripe-signature": $0] } ?? [:],
-                                                                                now: service.clock.now())))
+    public func stripeWebhook(body: Data, signature: String?) async -> GatewayAnswer {
+        await service.handleCallback(gateway: "stripe", GatewayCallback(body: body, headers: signature.map { ["stripe-signature": $0] } ?? [:],
+                                                                                now: service.clock.now()))
     }
 
     // MARK: 2Checkout (PAYMENTS.md 3.1)
 
     /// The IPN: HMAC over the fields in received order; a verified IPN is answered with
     /// the `<sig>` read receipt (without it 2Checkout sends again), a bad one with 400.
-    public func twoCheckoutIPN(body: String) async -> CallbackAnswer {
-        answer(await service.handleCallback(gateway: "2checkout", GatewayCallback(body: Data(body.utf8), now: service.clock.now())))
+    public func twoCheckoutIPN(body: String) async -> GatewayAnswer {
+        await service.handleCallback(gateway: "2checkout", GatewayCallback(body: Data(body.utf8), now: service.clock.now()))
     }
 
     // MARK: VNPT Pay (PAYMENTS.md 4.1 — the notification format is an assumption)
@@ -74,38 +55,22 @@ public struct PaymentCallbacks: Sendable {
     /// The notification: JSON with `SECURE_CODE` over the query answer's fields; answered
     /// `{"RESPONSE_CODE": …}` with VNPAY's code meanings (00 recorded, 01 unknown order,
     /// 02 already confirmed, 04 wrong amount, 97 bad signature, 99 error).
-    public func vnptpayNotify(body: Data) async -> CallbackAnswer {
-        answer(await service.handleCallback(gateway: "vnptpay", GatewayCallback(body: body, now: service.clock.now())))
+    public func vnptpayNotify(body: Data) async -> GatewayAnswer {
+        await service.handleCallback(gateway: "vnptpay", GatewayCallback(body: body, now: service.clock.now()))
     }
 
     // MARK: Bank feed (SePay-style webhook, PAYMENTS.md 6.2)
 
     /// A credit pushed by the bank feed: `Authorization: Apikey <secret>`; answered
     /// `{"success":true}` once taken (a duplicate too), so the feed stops retrying.
-    public func bankFeed(body: Data, authorization: String?) async -> CallbackAnswer {
-        guard let bank = service.payments.bankTransfer, let secret = bank.feedSecret else {
-            return Self.json(404, ["success": "false", "error": "the bank feed is not enabled"])
-        }
-        let given = authorization.map { $0.hasPrefix("Apikey ") ? String($0.dropFirst(7)) : "" } ?? ""
-        guard PaymentCrypto.constantTimeEquals(Array(given.utf8), Array(secret.utf8)) else {
-            return Self.json(401, ["success": "false", "error": "auth.invalid"])
-        }
-        do {
-            guard let credit = try BankTransferSePayPayload.decode(body).credit() else { return Self.json(200, ["success": "true", "note": "outgoing transfer"]) }
-            let record = try await service.receiveBankCredit(credit, source: "feed")
-            return Self.json(200, ["success": "true", "status": record?.status.rawValue ?? "duplicate"])
-        } catch let e as BankTransferError {
-            return Self.json(400, ["success": "false", "error": e.code.rawValue, "message": e.message])
-        } catch {
-            logger.error("bank feed failed: \(error)")
-            return Self.json(500, ["success": "false", "error": "internal"])
-        }
+    public func bankFeed(body: Data, authorization: String?) async -> GatewayAnswer {
+        await service.receiveBankFeed(body: body, authorization: authorization)
     }
 
     // MARK: Pages for the customer
 
     /// Where online gateways send the customer back: the attempt as Recur knows it.
-    public func returnPage(attempt id: String) async -> CallbackAnswer {
+    public func returnPage(attempt id: String) async -> GatewayAnswer {
         guard let attempt = try? await service.paymentAttempt(id) else { return Pages.message(404, "No such payment.") }
         return Pages.result(attempt: attempt, gatewayText: nil)
     }
@@ -150,11 +115,11 @@ enum Pages {
         """
     }
 
-    static func message(_ status: Int, _ text: String) -> CallbackAnswer {
-        CallbackAnswer(status: status, contentType: "text/html; charset=utf-8", body: page("Recur", "<h1>\(escape(text))</h1>"))
+    static func message(_ status: Int, _ text: String) -> GatewayAnswer {
+        GatewayAnswer(status: status, contentType: "text/html; charset=utf-8", body: page("Recur", "<h1>\(escape(text))</h1>"))
     }
 
-    static func result(attempt: PaymentAttemptRecord?, gatewayText: String?) -> CallbackAnswer {
+    static func result(attempt: PaymentAttemptRecord?, gatewayText: String?) -> GatewayAnswer {
         guard let a = attempt else { return message(404, "No such payment.") }
         let headline = switch a.status {
         case .succeeded: "Payment received"
@@ -169,6 +134,6 @@ enum Pages {
         if let gatewayText { body += "<p>\(escape(gatewayText))</p>" }
         if let reason = a.failureReason, a.status == .failed { body += "<p class=\"error\">\(escape(reason))</p>" }
         if let url = a.returnURL { body += "<p><a class=\"button\" href=\"\(escape(url))\">Continue</a></p>" }
-        return CallbackAnswer(status: 200, contentType: "text/html; charset=utf-8", body: page(headline, body, refresh: a.status == .pending ? 3 : nil))
+        return GatewayAnswer(status: 200, contentType: "text/html; charset=utf-8", body: page(headline, body, refresh: a.status == .pending ? 3 : nil))
     }
 }

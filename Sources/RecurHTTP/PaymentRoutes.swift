@@ -3,12 +3,13 @@ public import Hummingbird
 import HTTPTypes
 import NIOCore
 public import RecurEngine
+import RecurPayments
 
 /// The routes gateways and customers' browsers reach, outside /v1 (no API key: each
 /// checks its gateway's own signature): notifications, return pages, VietQR images, and
 /// in sandbox mode the simulators under /sandbox/.
 public enum PaymentRoutes {
-    static func response(_ a: CallbackAnswer) -> Response {
+    static func response(_ a: GatewayAnswer) -> Response {
         var headers = HTTPFields()
         headers[.contentType] = a.contentType
         return Response(status: .init(code: a.status), headers: headers, body: .init(byteBuffer: ByteBuffer(string: a.body)))
@@ -22,7 +23,7 @@ public enum PaymentRoutes {
 
     static func form(_ request: Request) async throws -> String { String(decoding: try await body(request), as: UTF8.self) }
 
-    static func finish(_ r: (CallbackAnswer?, redirect: String?)) -> Response {
+    static func finish(_ r: (GatewayAnswer?, redirect: String?)) -> Response {
         if let url = r.redirect { return redirect(url) }
         return response(r.0 ?? Pages.message(500, "sandbox error"))
     }

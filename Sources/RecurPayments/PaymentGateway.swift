@@ -145,7 +145,7 @@ public struct GatewayAnswer: Sendable, Equatable {
         self.body = body
     }
 
-    static func json(_ status: Int, _ object: [String: String]) -> GatewayAnswer {
+    public static func json(_ status: Int, _ object: [String: String]) -> GatewayAnswer {
         let body = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
         return GatewayAnswer(status: status, contentType: "application/json", body: body)
     }
@@ -184,8 +184,9 @@ public protocol PaymentGateway: Sendable {
     func answer(_ verdict: GatewayVerdict, outcome: GatewayOutcome?, callback: GatewayCallback) -> GatewayAnswer
     /// Asks about a payment whose notification never came; nil while it is undecided.
     func query(reference: String, gatewayReference: String?, createdAt: Date, now: Date, transport: any GatewayTransport) async throws -> GatewayEvent?
-    /// Refunds `amount` of a payment; returns the gateway's refund id.
-    func refund(reference: String, gatewayPayment: String?, amount: Int64, currency: String, full: Bool, paidAt: Date, now: Date, actor: String,
+    /// Refunds `amount` of a payment; returns the gateway's refund id. `requestID` is the
+    /// merchant's id for this refund: the same id never refunds twice.
+    func refund(reference: String, requestID: String, gatewayPayment: String?, amount: Int64, currency: String, full: Bool, paidAt: Date, now: Date, actor: String,
                 transport: any GatewayTransport) async throws -> String
 }
 
@@ -197,7 +198,7 @@ extension PaymentGateway {
                                    values: ["gateway": name])
     }
 
-    public func refund(reference: String, gatewayPayment: String?, amount: Int64, currency: String, full: Bool, paidAt: Date, now: Date, actor: String,
+    public func refund(reference: String, requestID: String, gatewayPayment: String?, amount: Int64, currency: String, full: Bool, paidAt: Date, now: Date, actor: String,
                        transport: any GatewayTransport) async throws -> String {
         throw PaymentProtocolError(code: PaymentProtocolError.Code.unsupported, message: "\(name) has no refund API here; pay it back by hand",
                                    values: ["gateway": name])
@@ -264,9 +265,9 @@ public struct VNPayGateway: PaymentGateway {
                             failureReason: answer.confirmsPayment ? nil : "vnpay status \(status)")
     }
 
-    public func refund(reference: String, gatewayPayment: String?, amount: Int64, currency: String, full: Bool, paidAt: Date, now: Date, actor: String,
+    public func refund(reference: String, requestID: String, gatewayPayment: String?, amount: Int64, currency: String, full: Bool, paidAt: Date, now: Date, actor: String,
                        transport: any GatewayTransport) async throws -> String {
-        let request = try vnpay.refundRequest(.init(requestId: "R\(Int64(now.timeIntervalSince1970 * 1000))", type: full ? .full : .partial, txnRef: reference,
+        let request = try vnpay.refundRequest(.init(requestId: requestID, type: full ? .full : .partial, txnRef: reference,
                                                     amount: amount, currency: currency, transactionNo: gatewayPayment, transactionDate: paidAt,
                                                     createdBy: String(actor.prefix(50)), createdAt: now, ipAddress: "127.0.0.1",
                                                     orderInfo: "Hoan tien \(reference)"))
@@ -278,7 +279,7 @@ public struct VNPayGateway: PaymentGateway {
                                        message: "VNPAY refused the refund: \(answer.responseCode) \(answer["vnp_Message"] ?? "")",
                                        values: ["response_code": answer.responseCode])
         }
-        return answer["vnp_TransactionNo"] ?? request.fields[0].1
+        return answer["vnp_TransactionNo"] ?? requestID
     }
 }
 
@@ -385,14 +386,15 @@ public struct StripeGateway: PaymentGateway {
         return Self.event(fromSession: o, reference: reference, succeeded: paid, eventID: nil, type: "session_query")
     }
 
-    /// `POST /v1/refunds` on the PaymentIntent, idempotent on the attempt and amount.
-    public func refund(reference: String, gatewayPayment: String?, amount: Int64, currency: String, full: Bool, paidAt: Date, now: Date, actor: String,
+    /// `POST /v1/refunds` on the PaymentIntent, idempotent on the refund's `requestID`.
+    public func refund(reference: String, requestID: String, gatewayPayment: String?, amount: Int64, currency: String, full: Bool, paidAt: Date, now: Date, actor: String,
                        transport: any GatewayTransport) async throws -> String {
         guard let intent = gatewayPayment else { throw PaymentProtocolError.fieldMissing("payment_intent") }
-        let form = FormEncoding.encode([("payment_intent", intent), ("amount", String(amount)), ("metadata[recur_attempt]", reference)])
+        let form = FormEncoding.encode([("payment_intent", intent), ("amount", String(amount)), ("metadata[recur_attempt]", reference),
+                                        ("metadata[recur_refund]", requestID)])
         let response = try await transport.send(GatewayRequest(
             url: apiBase + "/v1/refunds", headers: [auth, ("Content-Type", "application/x-www-form-urlencoded"),
-                                                    ("Idempotency-Key", "refund-\(intent)-\(Int64(now.timeIntervalSince1970 * 1000))")],
+                                                    ("Idempotency-Key", requestID)],
             body: Data(form.utf8)))
         guard let o = object(response), let id = o["id"] as? String, ["succeeded", "pending"].contains(o["status"] as? String ?? "") else {
             throw unavailable(name, response)

@@ -3,7 +3,9 @@ import HTTPTypes
 import HummingbirdTesting
 import NIOCore
 import RecurCore
+import RecurApp
 import RecurEngine
+import RecurPayments
 import Testing
 
 /// Runs a command-line tool; nil when it is not installed (the test then fails under CI, is skipped otherwise).
@@ -128,5 +130,28 @@ struct InvoicePDFTests {
             let missing = try await client.call(.get, "/v1/payments/py_nope/receipt")
             #expect(missing.status == .notFound)
         }
+    }
+
+    @Test("configuration: the vendor and the gateways come from RECUR_* variables; without them, the demo vendor and the sandbox")
+    func configuration() throws {
+        let env = ["RECUR_VENDOR_NAME": "Công ty Cổ phần Phần mềm Việt", "RECUR_VENDOR_ADDRESS": "1 Lê Duẩn | Quận 1, TP. HCM",
+                   "RECUR_VENDOR_TAX_ID": "0301234567", "RECUR_VENDOR_EMAIL": "billing@pmv.example", "RECUR_PAYMENTS_SANDBOX": "0",
+                   "RECUR_PUBLIC_URL": "https://billing.pmv.example", "RECUR_VNPAY_TMN_CODE": "PMV00001", "RECUR_VNPAY_HASH_SECRET": "s3cret",
+                   "RECUR_STRIPE_SECRET_KEY": "sk_live_x"]
+        let c = RecurConfiguration.fromEnvironment(env)
+        let vendor = c.vendorProfile()
+        #expect(vendor.name == "Công ty Cổ phần Phần mềm Việt")
+        #expect(vendor.addressLines == ["1 Lê Duẩn", "Quận 1, TP. HCM"])
+        #expect(vendor.footer == "Công ty Cổ phần Phần mềm Việt · 0301234567 · billing@pmv.example")
+        let payments = c.paymentSettings()
+        #expect(payments.sandbox == false)
+        #expect(payments.publicURL == "https://billing.pmv.example")
+        // Stripe needs its webhook secret too: without it, it stays off.
+        #expect(payments.enabled == ["vnpay"])
+        #expect(payments.vnpay?.tmnCode == "PMV00001")
+        let defaults = RecurConfiguration.fromEnvironment([:])
+        #expect(defaults.vendorProfile().name == VendorProfile.demo.name)
+        #expect(defaults.paymentSettings().enabled == ["vnpay", "vnptpay", "stripe", "2checkout", "bank_transfer"])
+        #expect(defaults.paymentSettings().publicURL == "http://127.0.0.1:8080")
     }
 }

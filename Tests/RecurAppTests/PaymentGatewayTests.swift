@@ -472,7 +472,8 @@ struct PaymentGatewayTests {
                 #expect(first.status == .ok, "\(first.text)")
                 let refund = try #require(dig(try first.json, "refunds", 0) as? [String: Any])
                 #expect(int(dig(refund, "amount", "amount")) == part)
-                #expect((refund["gateway_reference"] as? String)?.isEmpty == false)
+                let reference = try #require(refund["gateway_reference"] as? String)
+                if gateway == "stripe" { #expect(reference.hasPrefix("re_")) } else { #expect(reference.count == 8 && reference.allSatisfy(\.isNumber)) }
                 let notes = try #require(try await client.call(.get, "/v1/credit-notes?invoice=\(inv)").json["data"] as? [[String: Any]])
                 #expect(notes.count == 1)
                 #expect(notes.first?["outcome"] as? String == "refund")
@@ -592,6 +593,25 @@ struct PaymentGatewayTests {
             let url = try #require(vnpay["redirect_url"] as? String)
             #expect(url.hasPrefix("https://sandbox.vnpayment.vn/paymentv2/vpcpay.html?"))
             #expect(url.contains("vnp_ReturnUrl=https%3A%2F%2Fbilling.example%2Fpayments%2Fvnpay%2Freturn"))
+        }
+    }
+
+    @Test("stripe refund: the same refund id sent twice refunds once (Idempotency-Key), a new id refunds again", arguments: TestDatabase.all)
+    func refundIdempotency(db: TestDatabase) async throws {
+        try await withApp(db) { client, service in
+            let (inv, due, _) = try await buy(client, currency: "EUR", country: "FR")
+            let payment = try await pay(client, inv, gateway: "stripe")
+            let stripe = try #require(service.payments.gateway("stripe") as? StripeGateway)
+            let intent = try #require(payment["reference"] as? String)
+            func refund(_ id: String, _ amount: Int64) async throws -> String {
+                try await stripe.refund(reference: "pay_x", requestID: id, gatewayPayment: intent, amount: amount, currency: "EUR", full: false,
+                                        paidAt: testNow, now: testNow, actor: "test", transport: service.gatewayTransport)
+            }
+            let first = try await refund("re_one", due - 100)
+            #expect(try await refund("re_one", due - 100) == first)
+            // Only 100 cents are left: a second, different refund of more is refused by Stripe.
+            await #expect(throws: PaymentProtocolError.self) { _ = try await refund("re_two", 101) }
+            #expect(try await refund("re_three", 100) != first)
         }
     }
 }
