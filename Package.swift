@@ -19,6 +19,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
         .package(url: "https://github.com/apple/swift-openapi-generator.git", from: "1.14.3"),
         .package(url: "https://github.com/apple/swift-openapi-runtime.git", from: "1.13.4"),
         .package(url: "https://github.com/hummingbird-project/swift-openapi-hummingbird.git", from: "2.1.0"),
@@ -61,6 +62,7 @@ let package = Package(
             dependencies: [
                 "RecurCore", "RecurPayments", "RecurDocuments",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -100,11 +102,23 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The customer portal and the back office: server-rendered pages, sessions, CSRF, five languages.
+        .target(
+            name: "RecurWeb",
+            dependencies: [
+                "RecurCore", "RecurEngine",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // Composition root: configuration, buildApplication, services.
         .target(
             name: "RecurApp",
             dependencies: [
-                "RecurCore", "RecurEngine", "RecurStore", "RecurHTTP", "RecurPayments",
+                "RecurCore", "RecurEngine", "RecurStore", "RecurHTTP", "RecurPayments", "RecurWeb",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -114,7 +128,7 @@ let package = Package(
         .executableTarget(
             name: "recur",
             dependencies: [
-                "RecurCore", "RecurApp", "RecurEngine", "RecurStore",
+                "RecurCore", "RecurApp", "RecurEngine", "RecurStore", "RecurWeb",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -147,7 +161,7 @@ let package = Package(
         .testTarget(
             name: "RecurAppTests",
             dependencies: [
-                "RecurCore", "RecurEngine", "RecurStore", "RecurHTTP", "RecurApp", "RecurPayments",
+                "RecurCore", "RecurEngine", "RecurStore", "RecurHTTP", "RecurApp", "RecurPayments", "RecurWeb",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

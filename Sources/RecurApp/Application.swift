@@ -4,6 +4,7 @@ public import Logging
 public import RecurEngine
 import RecurCore
 import RecurHTTP
+import RecurWeb
 public import RecurStore
 public import ServiceLifecycle
 #if canImport(FoundationNetworking)
@@ -36,14 +37,22 @@ public func loadDemoData(_ service: RecurService) async throws -> Bool {
     try await service.store.transaction { tx in
         try await tx.insert(APIKeyRecord(id: "key_demo", name: "Demo key", hash: RecurService.hashSecret(demoAPIKey), scope: .admin, created: now))
     }
-    _ = try await service.createCustomer(CustomerChanges(name: "Công ty TNHH Sao Mai", taxID: "0312345678", address: "12 Lê Lợi, Quận 1, TP. Hồ Chí Minh",
+    let saoMai = try await service.createCustomer(CustomerChanges(name: "Công ty TNHH Sao Mai", taxID: "0312345678", address: "12 Lê Lợi, Quận 1, TP. Hồ Chí Minh",
                                                          country: "VN", currency: "VND", locale: "vi", timeZone: "Asia/Ho_Chi_Minh",
                                                          invoiceEmails: ["ketoan@saomai.example", "giamdoc@saomai.example"],
                                                          contacts: [Contact(name: "Nguyễn Văn An", email: "an@saomai.example", phone: "+84 28 3822 0000", role: "billing")]),
                                          actor: .system)
-    _ = try await service.createCustomer(CustomerChanges(name: "Kabushiki Kaisha Hoshi", address: "1-1 Marunouchi, Chiyoda, Tokyo", country: "JP",
+    let hoshi = try await service.createCustomer(CustomerChanges(name: "Kabushiki Kaisha Hoshi", address: "1-1 Marunouchi, Chiyoda, Tokyo", country: "JP",
                                                          currency: "JPY", locale: "ja", timeZone: "Asia/Tokyo", invoiceEmails: ["keiri@hoshi.example"]),
                                          actor: .system)
+    // Portal members: an owner and a billing admin may buy; a plain member only looks (004).
+    _ = try await service.addMember(customer: saoMai.id, email: "an@saomai.example", name: "Nguyễn Văn An", role: .owner, actor: .system)
+    _ = try await service.addMember(customer: saoMai.id, email: "ketoan@saomai.example", name: "Trần Thị Bích", role: .billingAdmin, actor: .system)
+    _ = try await service.addMember(customer: saoMai.id, email: "binh@saomai.example", name: "Lê Văn Bình", role: .member, actor: .system)
+    _ = try await service.addMember(customer: hoshi.id, email: "tanaka@hoshi.example", name: "田中 花子", role: .owner, actor: .system)
+    // The back office's demo account (printed on its sign-in page on a demo instance only).
+    _ = try await service.createStaff(email: DemoStaff.email, name: "Demo Admin", role: .admin, password: DemoStaff.password,
+                                      actor: .system)
     return true
 }
 
@@ -128,6 +137,7 @@ public func buildApplication(_ config: RecurConfiguration, clock: any Clock = Sy
     // In sandbox mode the router points the transport at the simulators.
     if !service.payments.sandbox { service.setGatewayTransport(HTTPGatewayTransport()) }
     let router = try buildRouter(service: service)
+    WebRoutes.register(on: router, service: service, options: WebOptions(demo: config.demo, secureCookies: service.payments.publicURL.hasPrefix("https://")))
     let app = Application(router: router, configuration: .init(address: .hostname(config.host, port: config.port), serverName: "recur"),
                           services: [StoreLifecycleService(store: store), WebhookDeliveryService(service: service, logger: logger),
                                      BillingRunService(service: service, interval: config.billingInterval, logger: logger)],

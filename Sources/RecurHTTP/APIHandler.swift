@@ -312,6 +312,14 @@ struct APIHandler: APIProtocol {
         return .ok(.init(body: .json(.init(data: page.items.map(Map.creditNote), hasMore: page.hasMore))))
     }
 
+    func createPortalSession(_ input: Operations.CreatePortalSession.Input) async throws -> Operations.CreatePortalSession.Output {
+        guard case .json(let b) = input.body else { throw unsupported }
+        let (token, link) = try await service.createPortalLink(customer: b.customer, memberEmail: b.member, locale: b.locale?.rawValue,
+                                                               returnURL: b.returnUrl, actor: actor)
+        return .created(.init(body: .json(.init(url: service.payments.publicURL + "/portal/enter/" + token, expiresAt: link.expires,
+                                                customer: link.customer, member: link.memberEmail))))
+    }
+
     func createTestClock(_ input: Operations.CreateTestClock.Input) async throws -> Operations.CreateTestClock.Output {
         guard case .json(let b) = input.body else { throw unsupported }
         let c = try await service.createTestClock(name: b.name ?? "Test clock", at: b.frozenTime, actor: actor)

@@ -67,5 +67,10 @@ enum Migrations {
             ["CREATE INDEX idx_subscriptions_due ON subscriptions (next_billing_at, id)",
              "DROP INDEX idx_subscriptions_next_billing_at"]
         },
+        Migration(version: 7, name: "portal and back office: staff, sessions, portal links") { c in
+            table("staff", collation: c) + ["ALTER TABLE staff ADD COLUMN email TEXT \(c)", "CREATE UNIQUE INDEX ux_staff_email ON staff (email)"]
+                + table("web_sessions", int: ["expires_at"], collation: c)
+                + table("portal_links", text: ["customer_id"], collation: c)
+        },
     ]
 }

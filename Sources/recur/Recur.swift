@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import Logging
 import RecurApp
+import RecurWeb
 import RecurCore
 import RecurEngine
 import RecurStore
@@ -144,6 +145,8 @@ struct Serve: AsyncParsableCommand {
         if config.demo {
             banner += "  demo key  \(demoAPIKey)   (admin scope; for the demo data only)\n"
             banner += "  try       curl -H 'Authorization: Bearer \(demoAPIKey)' \(base)/v1/plans\n"
+            banner += "  portal    \(base)/portal   (demo sign-in: pick a member)\n"
+            banner += "  back office \(base)/admin  (\(DemoStaff.email) / \(DemoStaff.password))\n"
         }
         // Written straight to the descriptor so it shows at once, even through a pipe.
         FileHandle.standardOutput.write(Data(banner.utf8))

@@ -8,6 +8,7 @@ import RecurApp
 import RecurCore
 import RecurEngine
 import RecurHTTP
+import RecurWeb
 import RecurStore
 import Testing
 
@@ -65,6 +66,7 @@ func withApp(_ db: TestDatabase, clock: ManualClock = ManualClock(testNow), demo
     let service = RecurService(store: store, clock: clock, testMode: testMode, payments: payments, logger: TestDatabase.logger)
     if demo { try await loadDemoData(service) }
     let router = try buildRouter(service: service)
+    WebRoutes.register(on: router, service: service, options: WebOptions(demo: demo))
     let app = Application(router: router, logger: TestDatabase.logger)
     do {
         try await app.test(.router) { client in try await body(client, service) }
