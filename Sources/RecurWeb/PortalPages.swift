@@ -280,7 +280,7 @@ struct PortalPages: Sendable {
         if let country = f["country"] { changes.country = country.uppercased() }
         if f.pairs.contains(where: { $0.0 == "region" }) { changes.region = f["region"] ?? "" }
         if let emails = f.pairs.first(where: { $0.0 == "invoice_emails" })?.1 {
-            changes.invoiceEmails = emails.split(whereSeparator: { $0 == "\n" || $0 == "," || $0 == ";" || $0 == "\r" })
+            changes.invoiceEmails = emails.split(whereSeparator: { $0.isNewline || $0 == "," || $0 == ";" || $0 == " " })
                 .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         }
         if let locale = f["locale"] { changes.locale = locale }

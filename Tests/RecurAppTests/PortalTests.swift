@@ -1,0 +1,270 @@
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import RecurCore
+import RecurEngine
+import Testing
+
+/// The demo customers: Sao Mai (VND, Vietnamese) and Hoshi (JPY, Japanese).
+private func demoCustomers(_ service: RecurService) async throws -> (saoMai: CustomerRecord, hoshi: CustomerRecord) {
+    let all = try await service.listCustomers(email: nil, limit: 10, startingAfter: nil).items
+    return (try #require(all.first { $0.currency == .vnd }), try #require(all.first { $0.currency == .jpy }))
+}
+
+/// The checkout form for Workspace Standard, yearly, 5 users, 10 GB extra storage at half price, WELCOME10.
+private let workspaceOrder: [(String, String)] = [
+    ("plan", "ws_standard"), ("cycle", "12"), ("seats", "5"), ("addon.storage_10gb", "1"), ("addon_promo", "STORAGE50"), ("promo", "WELCOME10"),
+]
+
+@Suite("Customer portal")
+struct PortalTests {
+    @Test("entry: no session goes to sign-in; the demo sign-in needs the form's CSRF token; the session cookie is HttpOnly and SameSite", arguments: TestDatabase.all)
+    func signIn(db: TestDatabase) async throws {
+        try await withApp(db) { client, service in
+            let (saoMai, _) = try await demoCustomers(service)
+            let b = Browser(client)
+            let first = try await b.get("/portal")
+            #expect(first.status == 303)
+            #expect(first.location == "/portal/sign-in")
+            let page = try await b.get("/portal/sign-in")
+            #expect(page.text.contains("an@saomai.example"))
+            // Without the token: refused, no session.
+            let forged = try await b.post("/portal/demo", [("customer", saoMai.id), ("member", "an@saomai.example")], csrf: false)
+            #expect(forged.status == 403)
+            #expect(b.cookies["recur_session"] == nil)
+            let ok = try await b.post("/portal/demo", [("customer", saoMai.id), ("member", "an@saomai.example")])
+            #expect(ok.status == 303)
+            let cookie = try #require(ok.setCookies.first { $0.hasPrefix("recur_session=") })
+            #expect(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax") && !cookie.contains("Secure"))
+            let home = try await b.get("/portal")
+            #expect(home.status == 200)
+            #expect(home.text.contains("Công ty TNHH Sao Mai"))
+            // Signed out, the cookie no longer opens anything.
+            let old = b.cookies["recur_session"]
+            try await b.post("/portal/sign-out", [])
+            b.cookies["recur_session"] = old
+            #expect(try await b.get("/portal").status == 303)
+        }
+    }
+
+    @Test("POST /v1/portal-sessions: a one-time link for a member; used twice, expired or for a stranger it is refused", arguments: TestDatabase.all)
+    func portalLinks(db: TestDatabase) async throws {
+        try await withApp(db) { client, service in
+            let (saoMai, _) = try await demoCustomers(service)
+            let made = try await client.call(.post, "/v1/portal-sessions", json: #"{"customer":"\#(saoMai.id)","member":"ketoan@saomai.example","locale":"fr"}"#)
+            #expect(made.status == .created)
+            let url = try #require(try made.json["url"] as? String)
+            #expect(url.hasPrefix("http://127.0.0.1:8080/portal/enter/"))
+            let path = String(url.dropFirst("http://127.0.0.1:8080".count))
+            let b = Browser(client)
+            let entered = try await b.get(path)
+            #expect(entered.status == 303 && entered.location == "/portal")
+            #expect(try await b.get("/portal").status == 200)
+            // The same link again: refused.
+            let again = try await Browser(client).get(path)
+            #expect(again.status == 401)
+            #expect(again.text.contains("expired or was used"))
+            // Not a member, not a language Recur speaks, unknown customer.
+            let stranger = try await client.call(.post, "/v1/portal-sessions", json: #"{"customer":"\#(saoMai.id)","member":"someone@else.example"}"#)
+            #expect(stranger.status.code == 422)
+            #expect(try stranger.json["code"] as? String == "portal_link.invalid")
+            let locale = try await client.call(.post, "/v1/portal-sessions", json: #"{"customer":"\#(saoMai.id)","member":"an@saomai.example","locale":"de"}"#)
+            #expect(locale.status.code == 400 || locale.status.code == 422)
+            let unknown = try await client.call(.post, "/v1/portal-sessions", json: #"{"customer":"cus_nope","member":"an@saomai.example"}"#)
+            #expect(unknown.status == .notFound)
+            // Without an API key: 401.
+            #expect(try await client.call(.post, "/v1/portal-sessions", key: nil, json: "{}").status == .unauthorized)
+        }
+    }
+
+    @Test("checkout: the breakdown is the engine's quote — 5 users yearly, storage at half price, WELCOME10, VAT: 4.540.800 ₫", arguments: TestDatabase.all)
+    func checkoutBreakdown(db: TestDatabase) async throws {
+        try await withApp(db) { client, service in
+            let (saoMai, _) = try await demoCustomers(service)
+            let b = Browser(client)
+            try await b.portalSignIn(customer: saoMai.id, member: "an@saomai.example")
+            let page = try await b.post("/portal/checkout", workspaceOrder + [("action", "review")])
+            #expect(page.status == 200)
+            let text = page.text.visibleText
+            // 5 × 1.080.000 ₫ − 20 % yearly − 10 % WELCOME10 = 3.888.000 ₫; storage 600.000 ₫ − 120.000 ₫ − 240.000 ₫ = 240.000 ₫.
+            #expect(text.contains("3.888.000 ₫"))
+            #expect(text.contains("240.000 ₫"))
+            #expect(text.contains("6.000.000 ₫"), "subtotal")
+            #expect(text.contains("1.872.000 ₫"), "discounts")
+            #expect(text.contains("412.800 ₫"), "VAT 10 %")
+            #expect(text.contains("4.540.800 ₫"), "total")
+            // A bad promotion: the form comes back with the engine's error, 422.
+            let bad = try await b.post("/portal/checkout", [("plan", "ws_standard"), ("cycle", "12"), ("seats", "5"), ("promo", "NOPE"), ("action", "review")])
+            #expect(bad.status == 422)
+            #expect(bad.text.contains("data-field=\"items[0].promotion\"") || bad.text.contains("NOPE"))
+        }
+    }
+
+    @Test("checkout by bank transfer: one open invoice of 4.540.800 ₫ with its payment code; details saved; its PDF; terms refused first", arguments: TestDatabase.all)
+    func checkoutBankTransfer(db: TestDatabase) async throws {
+        try await withApp(db) { client, service in
+            let (saoMai, _) = try await demoCustomers(service)
+            let b = Browser(client)
+            try await b.portalSignIn(customer: saoMai.id, member: "ketoan@saomai.example")
+            let details: [(String, String)] = [("gateway", "bank_transfer"), ("renewal", "manual"),
+                                               ("invoice_emails", "ketoan@saomai.example\nboss@saomai.example")]
+            // Terms not accepted: nothing bought, nothing changed.
+            let refused = try await b.post("/portal/checkout", workspaceOrder + details + [("action", "pay")])
+            #expect(refused.status == 422)
+            #expect(refused.text.contains("terms.not_accepted"))
+            #expect(try await service.listInvoices(customer: saoMai.id, subscription: nil, status: nil, limit: 10, startingAfter: nil).items.isEmpty)
+            #expect(try await service.customer(saoMai.id).invoiceEmails == ["ketoan@saomai.example", "giamdoc@saomai.example"])
+
+            let paid = try await b.post("/portal/checkout", workspaceOrder + details + [("terms", "1"), ("action", "pay")])
+            #expect(paid.status == 303)
+            let invoices = try await service.listInvoices(customer: saoMai.id, subscription: nil, status: nil, limit: 10, startingAfter: nil).items
+            #expect(invoices.count == 1)
+            let invoice = try #require(invoices.first)
+            #expect(invoice.totals.total.minorUnits == 4_540_800)
+            #expect(invoice.status == .open)
+            #expect(paid.location == "/portal/invoices/\(invoice.id)")
+            #expect(try await service.customer(saoMai.id).invoiceEmails == ["ketoan@saomai.example", "boss@saomai.example"])
+            let subs = try await service.listSubscriptions(customer: saoMai.id, status: nil, limit: 10, startingAfter: nil).items
+            #expect(subs.count == 1 && subs[0].subscription.renewalMode == .manual && subs[0].subscription.seats == 5)
+
+            let page = try await b.get(paid.location!)
+            #expect(page.status == 200)
+            #expect(page.text.contains("data-test=\"transfer\""))
+            #expect(page.text.visibleText.contains("4.540.800 ₫"))
+            let pdf = try await b.get("/portal/invoices/\(invoice.id)/pdf")
+            #expect(pdf.status == 200)
+            #expect(pdf.headers[.contentType] == "application/pdf")
+            #expect(pdf.bytes.prefix(5) == Data("%PDF-".utf8))
+            let history = try await b.get("/portal/invoices")
+            #expect(history.text.contains(invoice.number ?? "?"))
+        }
+    }
+
+    @Test("one customer never sees another's: subscription, invoice, PDF, receipt and change pages answer 404", arguments: TestDatabase.all)
+    func isolation(db: TestDatabase) async throws {
+        try await withApp(db) { client, service in
+            let (saoMai, hoshi) = try await demoCustomers(service)
+            let order = Order(items: [.init(product: "workspace", plan: "ws_standard", cycle: .monthly, seats: 2)])
+            let outcome = try await service.checkout(customer: saoMai.id, order: order, date: nil, actor: .system)
+            let invoice = try #require(outcome.invoice)
+            let sub = try #require(outcome.subscriptions.first)
+            let payment = try await service.recordPayment(invoice: invoice.id, method: "cash", amount: invoice.amountDue, reference: "CASH-1",
+                                                          receivedOn: nil, note: nil, actor: .system)
+            let b = Browser(client)
+            try await b.portalSignIn(customer: hoshi.id, member: "tanaka@hoshi.example")
+            for path in ["/portal/invoices/\(invoice.id)", "/portal/invoices/\(invoice.id)/pdf", "/portal/subscriptions/\(sub.id)",
+                         "/portal/subscriptions/\(sub.id)?tab=history", "/portal/subscriptions/\(sub.id)/change", "/portal/payments/\(payment.id)/receipt"] {
+                let r = try await b.get(path)
+                #expect(r.status == 404, "\(path) answered \(r.status)")
+                #expect(!r.text.contains(invoice.number ?? "INV"))
+            }
+            for (path, fields) in [("/portal/subscriptions/\(sub.id)/renewal", [("mode", "manual")]), ("/portal/subscriptions/\(sub.id)/cancel", []),
+                                   ("/portal/subscriptions/\(sub.id)/seats", [("email", "x@hoshi.example"), ("name", "X")]),
+                                   ("/portal/invoices/\(invoice.id)/pay", [("gateway", "stripe")])] {
+                let r = try await b.post(path, fields)
+                #expect(r.status == 404, "\(path) answered \(r.status)")
+            }
+            let after = try await service.subscription(sub.id)
+            #expect(after.subscription.renewalMode == sub.subscription.renewalMode && !after.subscription.cancelAtPeriodEnd && after.seatAssignments.isEmpty)
+            // Hoshi's own lists do not show Sao Mai's invoice.
+            #expect(!(try await b.get("/portal/invoices")).text.contains(invoice.number ?? "INV"))
+        }
+    }
+
+    @Test("a member without the billing role looks but cannot buy or change (004): forms hidden, posts refused with 403", arguments: TestDatabase.all)
+    func readOnlyMember(db: TestDatabase) async throws {
+        try await withApp(db) { client, service in
+            let (saoMai, _) = try await demoCustomers(service)
+            let outcome = try await service.checkout(customer: saoMai.id, order: Order(items: [.init(product: "workspace", plan: "ws_standard", cycle: .monthly, seats: 2)]),
+                                                     date: nil, actor: .system)
+            let sub = try #require(outcome.subscriptions.first)
+            let b = Browser(client)
+            try await b.portalSignIn(customer: saoMai.id, member: "binh@saomai.example")
+            let home = try await b.get("/portal")
+            #expect(home.text.contains("data-test=\"read-only\""))
+            #expect(!home.text.contains("data-test=\"renewal-switch\""))
+            let checkout = try await b.get("/portal/checkout?plan=ws_standard")
+            #expect(!checkout.text.contains("data-test=\"pay\""))
+            let pay = try await b.post("/portal/checkout", workspaceOrder + [("gateway", "bank_transfer"), ("terms", "1"), ("action", "pay")])
+            #expect(pay.status == 403)
+            let renewal = try await b.post("/portal/subscriptions/\(sub.id)/renewal", [("mode", "manual")])
+            #expect(renewal.status == 403)
+            let account = try await b.post("/portal/account", [("name", "Hijacked")])
+            #expect(account.status == 403)
+            #expect(try await service.customer(saoMai.id).name == "Công ty TNHH Sao Mai")
+            #expect(try await service.subscription(sub.id).subscription.renewalMode == .automatic)
+            #expect(try await service.listInvoices(customer: saoMai.id, subscription: nil, status: nil, limit: 10, startingAfter: nil).items.count == 1)
+        }
+    }
+
+    @Test("employees: seats assigned up to the plan's seats; one too many is refused with the numbers and nothing saved", arguments: TestDatabase.all)
+    func employees(db: TestDatabase) async throws {
+        try await withApp(db) { client, service in
+            let (saoMai, _) = try await demoCustomers(service)
+            let outcome = try await service.checkout(customer: saoMai.id, order: Order(items: [.init(product: "workspace", plan: "ws_standard", cycle: .monthly, seats: 2)]),
+                                                     date: nil, actor: .system)
+            let sub = try #require(outcome.subscriptions.first)
+            let b = Browser(client)
+            try await b.portalSignIn(customer: saoMai.id, member: "an@saomai.example")
+            try await b.get("/portal/subscriptions/\(sub.id)")
+            let ok = try await b.post("/portal/subscriptions/\(sub.id)/seats", [("email", "an@saomai.example"), ("name", "An"), ("tools", "0"),
+                                                                                  ("email", "binh@saomai.example"), ("name", "Bình")])
+            #expect(ok.status == 303)
+            let saved = try await service.subscription(sub.id).seatAssignments
+            #expect(saved.map(\.email) == ["an@saomai.example", "binh@saomai.example"])
+            #expect(saved.map(\.businessTools) == [true, false])
+            let tooMany = try await b.post("/portal/subscriptions/\(sub.id)/seats", [("email", "a@saomai.example"), ("name", ""), ("email", "b@saomai.example"),
+                                                                                       ("name", ""), ("email", "c@saomai.example"), ("name", "")])
+            #expect(tooMany.status == 422)
+            #expect(tooMany.text.contains("class=\"errors\""))
+            #expect(try await service.subscription(sub.id).seatAssignments.map(\.email) == ["an@saomai.example", "binh@saomai.example"])
+            let page = try await b.get("/portal/subscriptions/\(sub.id)?tab=employees")
+            #expect(page.text.contains("binh@saomai.example"))
+        }
+    }
+
+    @Test("plans table: the current plan highlighted; a plan below current usage unavailable, saying which limit and by how much (003)", arguments: TestDatabase.all)
+    func plansTable(db: TestDatabase) async throws {
+        try await withApp(db) { client, service in
+            let (saoMai, _) = try await demoCustomers(service)
+            _ = try await service.checkout(customer: saoMai.id, order: Order(items: [.init(product: "workspace", plan: "ws_standard", cycle: .monthly, seats: 2)]),
+                                           date: nil, actor: .system)
+            // 60 GB used: Starter allows 50 GB.
+            _ = try await service.reportUsage(customer: saoMai.id, product: "workspace", quotas: ["storage_mb": 61_440], actor: .system)
+            let b = Browser(client)
+            try await b.portalSignIn(customer: saoMai.id, member: "an@saomai.example")
+            b.cookies["recur_lang"] = "en"
+            let page = try await b.get("/portal/plans?product=workspace")
+            #expect(page.status == 200)
+            #expect(page.text.contains("<tr class=\"current\" data-plan=\"ws_standard\">"))
+            #expect(page.text.contains("<tr class=\"unavailable\" data-plan=\"ws_starter\">"))
+            #expect(page.text.visibleText.contains("Storage: you use 61,440, the plan allows 51,200 (10,240 too many)"))
+            #expect(page.text.contains("<tr class=\"\" data-plan=\"ws_premium\">"))
+            #expect(page.text.visibleText.contains("150,000 ₫ per user"), "Premium monthly per user in VND, English format")
+        }
+    }
+
+    @Test("languages: the customer's own (vi) by default, the switcher's choice after, Accept-Language before sign-in", arguments: TestDatabase.all)
+    func languages(db: TestDatabase) async throws {
+        try await withApp(db) { client, service in
+            let (saoMai, _) = try await demoCustomers(service)
+            let anonymous = Browser(client)
+            anonymous.acceptLanguage = "ja-JP,ja;q=0.9,en;q=0.5"
+            #expect(try await anonymous.get("/portal/sign-in").text.contains("<html lang=\"ja\">"))
+            let b = Browser(client)
+            try await b.portalSignIn(customer: saoMai.id, member: "an@saomai.example")
+            let vi = try await b.get("/portal")
+            #expect(vi.text.contains("<html lang=\"vi\">"))
+            #expect(vi.text.contains("Gói dịch vụ"))
+            let switched = try await b.post("/language", [("lang", "fr"), ("back", "/portal/plans")])
+            #expect(switched.status == 303 && switched.location == "/portal/plans")
+            #expect(b.cookies["recur_lang"] == "fr")
+            let fr = try await b.get("/portal/plans")
+            #expect(fr.text.contains("<html lang=\"fr\">"))
+            #expect(fr.text.visibleText.contains("1 080 000 ₫") || fr.text.visibleText.contains("90 000 ₫"), "French grouping of VND prices")
+            // An outside address for "back" is not followed.
+            let evil = try await b.post("/language", [("lang", "en"), ("back", "//evil.example/x")])
+            #expect(evil.location == "/portal")
+        }
+    }
+}
