@@ -110,8 +110,6 @@ try:
     css('input[name="renewal"][value="automatic"]').click()
     css('[data-test="terms"]').click()
     css('[data-test="pay"]').click()
-    time.sleep(1)
-    shot("after-pay")
     wait.until(lambda d: "/sandbox/stripe/pay/" in d.current_url)
     shot("stripe-simulator")
     css("#pay").click()
@@ -142,15 +140,16 @@ try:
     css("a.button").click()
     css('[data-test="paid"]')
 
-    driver.get(base + "/portal/checkout?plan=op_standard")
+    driver.get(base + "/portal")
+    renews = css('[data-test="end-date"]').text
+    driver.get(base + "/portal/checkout?plan=op_standard&cycle=12")
+    fill('[data-test="seats"]', "5")  # Operation Process has as many users as Workspace (001)
     css('[data-test="review"]').click()
     breakdown = css('[data-test="breakdown"]').text
     end = re.search(r"– (\d\d/\d\d/\d{4})", breakdown)
     expect(end is not None, "the Operation Process line has a period")
-    driver.get(base + "/portal")
-    renews = css('[data-test="end-date"]').text
     expect(end.group(1) == renews, f"Operation Process ends with Workspace ({renews}), got {end.group(1)}")
-    driver.back()
+    shot("co-termination")
     css('input[name="gateway"][value="bank_transfer"]').click()
     css('[data-test="terms"]').click()
     css('[data-test="pay"]').click()
