@@ -87,7 +87,7 @@ public struct Problem: Sendable, Encodable {
     static func status(for code: RecurError.Code) -> Int {
         switch code {
         case .resourceNotFound: 404
-        case .resourceExists, .idempotencyInProgress, .paymentDuplicate, .bankCreditNotPending: 409
+        case .resourceExists, .idempotencyInProgress, .paymentDuplicate, .bankCreditNotPending, .dealWrongStage: 409
         case .paymentGatewayUnavailable: 502
         case .documentUnavailable: 503
         case .requestInvalid: 400

@@ -72,5 +72,8 @@ enum Migrations {
                 + table("web_sessions", int: ["expires_at"], collation: c)
                 + table("portal_links", text: ["customer_id"], collation: c)
         },
+        Migration(version: 9, name: "sales-led Enterprise deals") { c in
+            table("deals", text: ["customer_id", "stage"], collation: c)
+        },
     ]
 }

@@ -25,6 +25,7 @@ struct BackOfficePages: Sendable {
             return .signOut(to: "/admin/sign-in")
         }
         web.get("/admin", .staff(.finance)) { try await home($0) }
+        registerDeals()
     }
 
     func actor(_ r: WebRequest) -> Actor { Actor("staff:\(r.session?.staff ?? "?")") }

@@ -196,6 +196,9 @@ extension PortalPages {
             errors.append(RecurEngineErrorView(code: "order.empty", field: "plan", text: w["checkout.choose_plan"]))
             return try await checkoutPage(r, r.form, errors: errors)
         }
+        if let plan = catalog.plans[order.items[0].plan], !plan.selfService {
+            errors.append(RecurEngineErrorView(code: "plan.sales_led", field: "plan", text: w["plans.sales_led"]))
+        }
         if !errors.isEmpty { return try await checkoutPage(r, r.form, errors: errors) }
         let outcome: CheckoutOutcome
         do {

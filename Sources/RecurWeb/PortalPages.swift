@@ -27,6 +27,7 @@ struct PortalPages: Sendable {
         registerCheckout()
         registerSubscriptions()
         registerInvoices()
+        registerEnterprise()
     }
 
     // MARK: Helpers
@@ -204,7 +205,7 @@ struct PortalPages: Sendable {
                 } else if !violations.isEmpty {
                     action = "<span class=\"muted\">\(w["plans.unavailable"])</span><ul>\(why)</ul>"
                 } else if !plan.selfService {
-                    action = "<span class=\"muted\">\(w["plans.sales_led"])</span>"
+                    action = "<a class=\"button secondary\" href=\"/portal/enterprise?plan=\(plan.id.rawValue)\" data-test=\"contact-sales\">\(w["plans.sales_led"])</a>"
                 } else if plan.isFree || r.session?.mayBuy != true {
                     action = .empty
                 } else if let current, current.isLive {

@@ -166,7 +166,7 @@ struct WebRouter: @unchecked Sendable {
         case .resourceNotFound: 404
         case .authInvalid, .authMissing, .portalLinkInvalid: 401
         case .portalReadOnly: 403
-        case .resourceExists, .paymentDuplicate, .bankCreditNotPending: 409
+        case .resourceExists, .paymentDuplicate, .bankCreditNotPending, .dealWrongStage: 409
         case .paymentGatewayUnavailable: 502
         default: 422
         }

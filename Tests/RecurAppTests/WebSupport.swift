@@ -73,3 +73,13 @@ extension String {
             .replacingOccurrences(of: "\\s+", with: " ", options: .regularExpression)
     }
 }
+
+extension Browser {
+    /// Signs in to the back office.
+    func staffSignIn(email: String, password: String) async throws -> Page {
+        try await get("/admin/sign-in")
+        let r = try await post("/admin/sign-in", [("email", email), ("password", password)])
+        if r.status == 303 { try await get("/admin") }
+        return r
+    }
+}

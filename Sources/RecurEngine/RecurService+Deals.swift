@@ -1,0 +1,208 @@
+import Foundation
+public import RecurCore
+
+extension RecurError.Code {
+    public static let dealInvalid: Self = "deal.invalid"
+    /// The action does not fit the deal's stage (HTTP 409).
+    public static let dealWrongStage: Self = "deal.wrong_stage"
+}
+
+/// What staff do to a deal, one step of 000's sales-led flow at a time.
+public enum DealAction: Sendable {
+    case holdBriefing(note: String?)
+    case requestDocument(DealRecord.DocumentKind)
+    case completeDocument(DealRecord.DocumentKind)
+    case sendQuote
+    case receiveApplication(legalName: String, taxID: String?, address: String, signatory: String)
+    case signContract(start: CivilDate)
+    /// Creates the in-arrears subscription from the contract.
+    case startSubscription
+    case lose(reason: String)
+
+    var name: String {
+        switch self {
+        case .holdBriefing: "briefing_held"
+        case .requestDocument(let k): "document_requested:\(k.rawValue)"
+        case .completeDocument(let k): "document_completed:\(k.rawValue)"
+        case .sendQuote: "quote_sent"
+        case .receiveApplication: "application_received"
+        case .signContract: "contract_signed"
+        case .startSubscription: "subscription_started"
+        case .lose: "lost"
+        }
+    }
+}
+
+extension RecurService {
+    /// The shortest contract: shorter use pays in the app (000).
+    public static let minimumContractMonths = 6
+    /// How long a quote stands.
+    public static let quoteValidityDays = 30
+
+    /// A customer asks for a briefing on a sales-led plan (000's Enterprise).
+    /// - throws: `deal.invalid` (422) for a self-service plan, fewer users than the plan's
+    ///   minimum, a contract under 6 months, a missing contact; `resource.not_found`.
+    public func requestBriefing(customer id: String, plan planID: String, users: Int, contractMonths: Int, annual: Bool,
+                                contactName: String, contactEmail: String, message: String?, actor: Actor) async throws -> DealRecord {
+        try await command(actor) { tx, log in
+            let customer = try await self.requireCustomer(tx, id)
+            let catalog = try await self.loadCatalog(tx)
+            var errors: [RecurError] = []
+            let plan = catalog.plans[PlanID(planID)]
+            if plan == nil {
+                errors.append(RecurError(.dealInvalid, field: "plan", "No plan \(planID)", ["plan": .text(planID)]))
+            } else if plan?.selfService == true {
+                errors.append(RecurError(.dealInvalid, field: "plan", "\(planID) is bought in the portal, not through sales", ["plan": .text(planID)]))
+            }
+            if let plan, users < plan.minimumSeats {
+                errors.append(RecurError(.dealInvalid, field: "users", "\(plan.name) is for \(plan.minimumSeats) users or more, not \(users)",
+                                         ["users": .int(Int64(users)), "minimum": .int(Int64(plan.minimumSeats))]))
+            }
+            if contractMonths < Self.minimumContractMonths {
+                errors.append(RecurError(.dealInvalid, field: "contract_months",
+                                         "Contracts are for \(Self.minimumContractMonths) months or more, not \(contractMonths); shorter use is paid in the app",
+                                         ["months": .int(Int64(contractMonths)), "minimum": .int(Int64(Self.minimumContractMonths))]))
+            }
+            if contactName.trimmingCharacters(in: .whitespaces).isEmpty {
+                errors.append(RecurError(.dealInvalid, field: "contact_name", "A contact name is needed"))
+            }
+            if !Self.isEmail(contactEmail) {
+                errors.append(RecurError(.dealInvalid, field: "contact_email", "'\(contactEmail)' is not an e-mail address", ["email": .text(contactEmail)]))
+            }
+            if !errors.isEmpty { throw RecurErrors(errors) }
+            var deal = DealRecord(id: RecordID.make("deal", at: log.now), customer: customer.id, plan: PlanID(planID), users: users,
+                                  contractMonths: contractMonths, annual: annual, contactName: contactName, contactEmail: contactEmail,
+                                  message: message, created: log.now)
+            deal.history.append(.init(action: "briefing_requested", at: log.now, by: actor.id, note: message))
+            try await tx.insert(deal)
+            log.audit("deal.briefing_requested", target: deal.id, customer: customer.id, before: String?.none, after: deal)
+            log.emit("deal.created", customer: customer.id, object: deal)
+            return deal
+        }
+    }
+
+    public func deal(_ id: String) async throws -> DealRecord {
+        try await read { tx in
+            guard let d = try await tx.find(DealRecord.self, id: id) else { throw RecurError.notFound("deal", id) }
+            return d
+        }
+    }
+
+    public func listDeals(customer: String?, stage: String?, limit: Int?, startingAfter: String?) async throws -> Page<DealRecord> {
+        try await read { tx in
+            var filters: [String: ColumnValue] = [:]
+            if let customer { filters["customer_id"] = .text(customer) }
+            if let stage { filters["stage"] = .text(stage) }
+            return try await tx.list(DealRecord.self, filters: filters, limit: try Self.pageLimit(limit), startingAfter: startingAfter)
+        }
+    }
+
+    /// Moves a deal one step. Each step fits only some stages; the documents only an annual contract.
+    /// - throws: `deal.wrong_stage` (409) naming the stage, `deal.invalid` (422) for bad input.
+    public func advanceDeal(_ id: String, _ action: DealAction, actor: Actor) async throws -> DealRecord {
+        guard case .startSubscription = action else { return try await step(id, action, actor: actor, subscription: nil) }
+        // The contract becomes a subscription through checkout, as any purchase does: in arrears
+        // by users, so nothing is invoiced now and each month close invoices it. A retry after a
+        // failure between the two steps finds the subscription and does not make a second one.
+        let deal = try await self.deal(id)
+        guard deal.stage == .contracted else { return try await step(id, action, actor: actor, subscription: nil) }
+        let existing = try await listSubscriptions(customer: deal.customer, status: nil, limit: 100, startingAfter: nil).items
+            .first { $0.subscription.plan == deal.plan && $0.subscription.isLive }
+        var subscription = existing?.id
+        if subscription == nil {
+            let product = try await catalog().plan(deal.plan, field: "plan").product
+            let order = Order(items: [.init(product: product, plan: deal.plan, cycle: .monthly, seats: deal.users)], renewalMode: .manual)
+            subscription = try await checkout(customer: deal.customer, order: order, date: nil, actor: actor).subscriptions.first?.id
+        }
+        return try await step(id, action, actor: actor, subscription: subscription)
+    }
+
+    func step(_ id: String, _ action: DealAction, actor: Actor, subscription: String?) async throws -> DealRecord {
+        try await command(actor) { tx, log in
+            guard let before = try await tx.lock(DealRecord.self, id: id) else { throw RecurError.notFound("deal", id) }
+            let customer = try await self.requireCustomer(tx, before.customer)
+            let today = self.today(for: customer, at: log.now)
+            var deal = before
+            func requireStage(_ allowed: Set<DealRecord.Stage>) throws {
+                guard allowed.contains(deal.stage) else {
+                    throw RecurError(.dealWrongStage, field: "action",
+                                     "\(action.name) does not fit a deal at \(deal.stage.rawValue)",
+                                     ["stage": .text(deal.stage.rawValue), "action": .text(action.name)])
+                }
+            }
+            var note: String?
+            switch action {
+            case .holdBriefing(let n):
+                try requireStage([.briefingRequested])
+                deal.stage = .briefingHeld
+                note = n
+            case .requestDocument(let kind):
+                try requireStage([.briefingHeld])
+                guard deal.annual else {
+                    throw RecurErrors([RecurError(.dealInvalid, field: "document", "The NDA, GDPR SCC and security questionnaire are for annual contracts only")])
+                }
+                guard !deal.documents.contains(where: { $0.kind == kind }) else {
+                    throw RecurErrors([RecurError(.dealInvalid, field: "document", "\(kind.rawValue) was requested already", ["document": .text(kind.rawValue)])])
+                }
+                deal.documents.append(.init(kind: kind, completedOn: nil, requestedOn: today))
+            case .completeDocument(let kind):
+                try requireStage([.briefingHeld])
+                guard let i = deal.documents.firstIndex(where: { $0.kind == kind && $0.completedOn == nil }) else {
+                    throw RecurErrors([RecurError(.dealInvalid, field: "document", "No open \(kind.rawValue) on this deal", ["document": .text(kind.rawValue)])])
+                }
+                deal.documents[i].completedOn = today
+            case .sendQuote:
+                try requireStage([.briefingHeld, .quoted])
+                if let open = deal.documents.first(where: { $0.completedOn == nil }) {
+                    throw RecurErrors([RecurError(.dealInvalid, field: "document", "\(open.kind.rawValue) is still open: complete it before quoting",
+                                                  ["document": .text(open.kind.rawValue)])])
+                }
+                let catalog = try await self.loadCatalog(tx)
+                let plan = try catalog.plan(deal.plan, field: "plan")
+                let price = try catalog.price(of: plan, cycle: .monthly, currency: customer.currency, tier: nil, field: "plan")
+                deal.quoteMonthly = try price.unitAmount * deal.users
+                let series = "QUO-\(today.year)"
+                deal.quoteNumber = Self.documentNumber(series, try await tx.nextSequenceValue(series))
+                deal.quoteValidUntil = today.adding(days: Self.quoteValidityDays)
+                deal.stage = .quoted
+            case .receiveApplication(let legalName, let taxID, let address, let signatory):
+                try requireStage([.quoted])
+                var errors: [RecurError] = []
+                if legalName.trimmingCharacters(in: .whitespaces).isEmpty { errors.append(RecurError(.dealInvalid, field: "legal_name", "The legal name is needed")) }
+                if address.trimmingCharacters(in: .whitespaces).isEmpty { errors.append(RecurError(.dealInvalid, field: "address", "The address is needed")) }
+                if signatory.trimmingCharacters(in: .whitespaces).isEmpty { errors.append(RecurError(.dealInvalid, field: "signatory", "The signatory is needed")) }
+                if let until = deal.quoteValidUntil, today > until {
+                    errors.append(RecurError(.dealInvalid, field: "quote", "The quote expired on \(until): send a new one", ["valid_until": .date(until)]))
+                }
+                if !errors.isEmpty { throw RecurErrors(errors) }
+                deal.application = .init(legalName: legalName, taxID: taxID, address: address, signatory: signatory, receivedOn: today)
+                deal.stage = .applicationReceived
+            case .signContract(let start):
+                try requireStage([.applicationReceived])
+                guard start >= today.startOfMonth else {
+                    throw RecurErrors([RecurError(.dealInvalid, field: "start", "A contract cannot start in a past month (\(start))", ["start": .date(start)])])
+                }
+                let series = "CTR-\(today.year)"
+                deal.contractNumber = Self.documentNumber(series, try await tx.nextSequenceValue(series))
+                deal.contractStart = start
+                deal.stage = .contracted
+            case .startSubscription:
+                try requireStage([.contracted])
+                deal.subscription = subscription
+                deal.stage = .won
+            case .lose(let reason):
+                try requireStage([.briefingRequested, .briefingHeld, .quoted, .applicationReceived, .contracted])
+                guard !reason.trimmingCharacters(in: .whitespaces).isEmpty else {
+                    throw RecurErrors([RecurError(.dealInvalid, field: "reason", "Say why the deal is lost")])
+                }
+                deal.lostReason = reason
+                deal.stage = .lost
+            }
+            deal.history.append(.init(action: action.name, at: log.now, by: actor.id, note: note))
+            try await tx.update(deal)
+            log.audit("deal.\(action.name.split(separator: ":")[0])", target: deal.id, customer: deal.customer, before: before, after: deal)
+            log.emit("deal.updated", customer: deal.customer, object: deal)
+            return deal
+        }
+    }
+}
