@@ -268,3 +268,45 @@ struct PortalTests {
         }
     }
 }
+
+@Suite("Customer portal: every page")
+struct PortalEveryPageTests {
+    @Test("every portal page answers 200 to its member in every language, and sends a stranger to sign-in", arguments: TestDatabase.all)
+    func everyPage(db: TestDatabase) async throws {
+        try await withApp(db) { client, service in
+            let hoshi = try #require(try await service.listCustomers(email: nil, limit: 10, startingAfter: nil).items.first { $0.currency == .jpy })
+            let outcome = try await service.checkout(customer: hoshi.id, order: Order(items: [.init(product: "meeting", plan: "meeting_small", tier: "600", cycle: .monthly)]),
+                                                     date: nil, actor: .system)
+            let sub = try #require(outcome.subscriptions.first)
+            let invoice = try #require(outcome.invoice)
+            #expect(invoice.totals.total == Money(minorUnits: 55_000, currency: .jpy), "¥55,000 a month, consumption tax included")
+            let paths = ["/portal", "/portal/plans", "/portal/checkout", "/portal/invoices",
+                         "/portal/invoices/\(invoice.id)", "/portal/account", "/portal/enterprise", "/portal/subscriptions/\(sub.id)/change"]
+                + ["employees", "details", "notes", "payment", "invoices", "history"].map { "/portal/subscriptions/\(sub.id)?tab=\($0)" }
+            let stranger = Browser(client)
+            for path in paths {
+                let r = try await stranger.get(path)
+                #expect(r.status == 303 && r.location == "/portal/sign-in", "\(path) without a session: \(r.status)")
+            }
+            let b = Browser(client)
+            try await b.portalSignIn(customer: hoshi.id, member: "tanaka@hoshi.example")
+            for lang in ["ja", "vi", "en", "fr", "ms"] {
+                b.cookies["recur_lang"] = lang
+                for path in paths {
+                    let r = try await b.get(path)
+                    #expect(r.status == 200, "\(path) in \(lang): \(r.status)")
+                    #expect(r.text.contains("<html lang=\"\(lang)\">"))
+                }
+            }
+            b.cookies["recur_lang"] = "ja"
+            // Buying a product the customer already has is refused on the page, with the reason.
+            let again = try await b.get("/portal/checkout?plan=meeting_premium")
+            #expect(again.status == 422)
+            #expect(again.text.contains("class=\"errors\""))
+            let home = try await b.get("/portal")
+            #expect(home.text.contains("サブスクリプション"))
+            let page = try await b.get("/portal/invoices/\(invoice.id)")
+            #expect(page.text.visibleText.contains("¥55,000"))
+        }
+    }
+}
