@@ -52,6 +52,7 @@ extension PortalPages {
                 """
         }
         let member = r.session?.memberEmail ?? ""
+        let memberName = c.members.first { $0.email.lowercased() == member.lowercased() }?.name
         let form: HTML = HTML.when(r.session?.mayBuy == true, """
             <h2>\(w["deal.request_title"])</h2><p class="muted">\(w["deal.request_help"])</p>\(Layout.errors(w, errors))
             <form method="post" action="/portal/enterprise" class="stack" data-test="briefing">\(Layout.csrfField(r))
@@ -59,7 +60,7 @@ extension PortalPages {
             <label>\(w["deal.users_expected"])<input type="number" name="users" min="1" value="\(v("users", "50"))"></label>
             <label>\(w["deal.contract_months"])<select name="contract_months">\(HTML.each([6, 12, 24]) { m in "<option value=\"\(m)\"\(HTML(raw: v("contract_months", "12") == String(m) ? " selected" : ""))>\(w("cycle.months_count", ["n": String(m)]))</option>" })</select></label>
             <label class="check"><input type="checkbox" name="annual" value="1"\(HTML(raw: r.form.isEmpty || r.form["annual"] == "1" ? " checked" : ""))> \(w["deal.annual"])</label>
-            <label>\(w["account.contact_name"])<input name="contact_name" value="\(v("contact_name", c.contacts.first?.name ?? ""))"></label>
+            <label>\(w["account.contact_name"])<input name="contact_name" value="\(v("contact_name", memberName ?? c.contacts.first?.name ?? ""))"></label>
             <label>\(w["account.contact_email"])<input name="contact_email" type="email" value="\(v("contact_email", member))"></label>
             <label>\(w["deal.message"])<textarea name="message">\(v("message", ""))</textarea></label>
             <p><button data-test="request-briefing">\(w["deal.request"])</button></p></form>

@@ -59,7 +59,7 @@ enum WebStrings {
         ("plans.unavailable", "Not available:"), ("plans.over_limit", "{quota}: you use {usage}, the plan allows {limit} ({over} too many)"),
         ("plans.sales_led", "Contact sales for a quote"), ("plans.choose", "Choose"), ("plans.upgrade", "Upgrade"), ("plans.change", "Change"),
         ("plans.free", "Free"), ("plans.per_seat", "per user"), ("plans.seat", "user"),
-        ("plans.yearly_note", "Yearly prices are per month of use, before the yearly discount."),
+        ("plans.yearly_note", "Yearly: the price of a whole year, after the yearly discount; tax is added at checkout."),
         // Checkout
         ("checkout.title", "Buy a plan"), ("checkout.step_plan", "Product, plan and cycle"), ("checkout.step_seats", "Users"),
         ("checkout.step_addons", "Add-ons"), ("checkout.step_promotions", "Promotions"), ("checkout.step_review", "Cost breakdown"),

@@ -241,6 +241,7 @@ struct PortalTests {
             #expect(page.text.visibleText.contains("Storage: you use 61,440, the plan allows 51,200 (10,240 too many)"))
             #expect(page.text.contains("<tr class=\"\" data-plan=\"ws_premium\">"))
             #expect(page.text.visibleText.contains("150,000 ₫ per user"), "Premium monthly per user in VND, English format")
+            #expect(page.text.visibleText.contains("864,000 ₫ (−20%) per user"), "Standard yearly: 12 × 90,000 ₫ less 20 %")
         }
     }
 
