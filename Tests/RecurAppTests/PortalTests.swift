@@ -311,3 +311,70 @@ struct PortalEveryPageTests {
         }
     }
 }
+
+@Suite("Customer portal: forms")
+struct PortalFormTests {
+    @Test("billing details: saved with several invoice addresses; a bad address is refused on the form and nothing changes; notes; renewal switch; cancel and keep",
+          arguments: TestDatabase.all)
+    func forms(db: TestDatabase) async throws {
+        try await withApp(db) { client, service in
+            let saoMai = try #require(try await service.listCustomers(email: nil, limit: 10, startingAfter: nil).items.first { $0.currency == .vnd })
+            let b = Browser(client)
+            try await b.portalSignIn(customer: saoMai.id, member: "an@saomai.example")
+            try await b.get("/portal/account")
+            let bad = try await b.post("/portal/account", [("name", "Sao Mai JSC"), ("invoice_emails", "ok@saomai.example\nnot-an-address")])
+            #expect(bad.status == 422)
+            #expect(bad.text.contains("not-an-address"))
+            #expect(try await service.customer(saoMai.id).name == "Công ty TNHH Sao Mai")
+            let good = try await b.post("/portal/account", [("name", "Sao Mai JSC"), ("tax_id", "0312345678"), ("invoice_emails", "a@saomai.example\r\nb@saomai.example, c@saomai.example"),
+                                                            ("locale", "en"), ("contact_name", "An"), ("contact_email", "an@saomai.example"), ("contact_phone", "+84 28 1")])
+            #expect(good.status == 303)
+            let c = try await service.customer(saoMai.id)
+            #expect(c.name == "Sao Mai JSC" && c.locale == "en")
+            #expect(c.invoiceEmails == ["a@saomai.example", "b@saomai.example", "c@saomai.example"])
+            #expect(c.contacts.first?.phone == "+84 28 1")
+
+            let sub = try #require(try await service.checkout(customer: saoMai.id, order: Order(items: [.init(product: "workspace", plan: "ws_standard", cycle: .monthly, seats: 2)]),
+                                                              date: nil, actor: .system).subscriptions.first)
+            try await b.get("/portal/subscriptions/\(sub.id)?tab=notes")
+            #expect(try await b.post("/portal/subscriptions/\(sub.id)/notes", [("text", "   ")]).status == 422)
+            #expect(try await b.post("/portal/subscriptions/\(sub.id)/notes", [("text", "Kế toán: hóa đơn gửi ngày 5")]).status == 303)
+            #expect(try await service.notes(subscription: sub.id).map(\.text) == ["Kế toán: hóa đơn gửi ngày 5"])
+            #expect(try await b.post("/portal/subscriptions/\(sub.id)/renewal", [("mode", "manual")]).status == 303)
+            #expect(try await service.subscription(sub.id).subscription.renewalMode == .manual)
+            #expect(try await b.post("/portal/subscriptions/\(sub.id)/cancel", []).status == 303)
+            #expect(try await service.subscription(sub.id).subscription.cancelAtPeriodEnd)
+            #expect(try await b.post("/portal/subscriptions/\(sub.id)/cancel", [("undo", "1")]).status == 303)
+            #expect(try await !service.subscription(sub.id).subscription.cancelAtPeriodEnd)
+            // A card for automatic renewals (sandbox): a bad number is refused.
+            #expect(try await b.post("/portal/subscriptions/\(sub.id)/payment-method", [("card_number", "42")]).status == 422)
+            #expect(try await b.post("/portal/subscriptions/\(sub.id)/payment-method", [("card_number", "4242 4242 4242 4242")]).status == 303)
+            #expect(try await service.customer(saoMai.id).paymentMethod?.last4 == "4242")
+        }
+    }
+
+    @Test("change: Standard → Premium previews the prorated amount, applies it, and pays at the gateway; the same plan again is refused",
+          arguments: TestDatabase.all)
+    func change(db: TestDatabase) async throws {
+        try await withApp(db) { client, service in
+            let saoMai = try #require(try await service.listCustomers(email: nil, limit: 10, startingAfter: nil).items.first { $0.currency == .vnd })
+            let outcome = try await service.checkout(customer: saoMai.id, order: Order(items: [.init(product: "workspace", plan: "ws_standard", cycle: .monthly, seats: 2)]),
+                                                     date: nil, actor: .system)
+            let sub = try #require(outcome.subscriptions.first)
+            _ = try await service.recordPayment(invoice: try #require(outcome.invoice).id, method: "cash", amount: nil, reference: "C1", receivedOn: nil, note: nil, actor: .system)
+            let b = Browser(client)
+            try await b.portalSignIn(customer: saoMai.id, member: "an@saomai.example")
+            b.cookies["recur_lang"] = "en"
+            let preview = try await b.post("/portal/subscriptions/\(sub.id)/change", [("plan", "ws_premium"), ("seats", "2"), ("cycle", "1"), ("action", "preview")])
+            #expect(preview.status == 200)
+            // Same day: the whole month of Standard (2 × 90,000 ₫ + VAT = 198,000 ₫) is credited, Premium charged (2 × 150,000 ₫ + VAT = 330,000 ₫).
+            #expect(preview.text.visibleText.contains("132,000 ₫"), "due now: 330,000 ₫ − 198,000 ₫")
+            let applied = try await b.post("/portal/subscriptions/\(sub.id)/change", [("plan", "ws_premium"), ("seats", "2"), ("cycle", "1"), ("gateway", "stripe"), ("action", "apply")])
+            #expect(applied.status == 303)
+            #expect(applied.location?.contains("/sandbox/stripe/pay/") == true)
+            #expect(try await service.subscription(sub.id).subscription.plan == "ws_premium")
+            let open = try await service.listInvoices(customer: saoMai.id, subscription: nil, status: "open", limit: 10, startingAfter: nil).items
+            #expect(open.map(\.amountDue.minorUnits) == [132_000])
+        }
+    }
+}
