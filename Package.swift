@@ -118,7 +118,7 @@ let package = Package(
         .target(
             name: "RecurApp",
             dependencies: [
-                "RecurCore", "RecurEngine", "RecurStore", "RecurHTTP", "RecurPayments", "RecurWeb",
+                "RecurCore", "RecurEngine", "RecurStore", "RecurHTTP", "RecurPayments", "RecurDocuments", "RecurWeb",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -161,7 +161,7 @@ let package = Package(
         .testTarget(
             name: "RecurAppTests",
             dependencies: [
-                "RecurCore", "RecurEngine", "RecurStore", "RecurHTTP", "RecurApp", "RecurPayments", "RecurWeb",
+                "RecurCore", "RecurEngine", "RecurStore", "RecurHTTP", "RecurApp", "RecurPayments", "RecurDocuments", "RecurWeb",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

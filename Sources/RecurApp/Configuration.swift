@@ -1,5 +1,6 @@
 public import Foundation
 public import RecurEngine
+public import RecurDocuments
 import RecurPayments
 
 /// How `recur serve` runs: flags over `RECUR_*` environment variables over defaults.
@@ -76,6 +77,20 @@ public struct RecurConfiguration: Sendable {
         let email = environment["RECUR_VENDOR_EMAIL"].flatMap { $0.isEmpty ? nil : $0 }
         return VendorProfile(name: name, addressLines: lines, taxID: taxID, email: email,
                              footer: ([name] + [taxID, email].compactMap { $0 }).joined(separator: " · "))
+    }
+
+    /// The fonts documents are written in: `RECUR_DOCUMENT_FONT` and `RECUR_DOCUMENT_BOLD_FONT`
+    /// (DejaVu Sans by default), and `RECUR_DOCUMENT_FALLBACK_FONTS`, glyf TrueType files
+    /// separated by `:` tried in order for characters those lack (IPA Gothic, Debian's
+    /// fonts-ipafont-gothic, when unset and installed; empty for none).
+    public func documentFonts() -> DocumentFontConfiguration {
+        var fonts = DocumentFontConfiguration()
+        if let v = environment["RECUR_DOCUMENT_FONT"], !v.isEmpty { fonts.regularPath = v }
+        if let v = environment["RECUR_DOCUMENT_BOLD_FONT"], !v.isEmpty { fonts.boldPath = v }
+        if let v = environment["RECUR_DOCUMENT_FALLBACK_FONTS"] {
+            fonts.fallbackPaths = v.split(separator: ":").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        }
+        return fonts
     }
 
     public func paymentSettings() -> PaymentSettings {

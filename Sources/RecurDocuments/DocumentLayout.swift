@@ -1,9 +1,16 @@
 public import Foundation
 
-/// Where the renderer finds its fonts. The defaults are Debian's fonts-dejavu-core.
+/// Where the renderer finds its fonts. The defaults are Debian's fonts-dejavu-core, with
+/// fonts-ipafont-gothic (IPA Gothic, glyf TrueType) as the fallback for Japanese when installed.
 public struct DocumentFontConfiguration: Sendable, Equatable, Hashable {
     public static let defaultRegularPath = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
     public static let defaultBoldPath = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"
+    /// Debian's fonts-ipafont-gothic: kanji, kana and full-width forms.
+    public static let defaultJapanesePath = "/usr/share/fonts/opentype/ipafont-gothic/ipag.ttf"
+    /// The default fallbacks that are installed (IPA Gothic when present, else none).
+    public static var installedDefaultFallbackPaths: [String] {
+        [defaultJapanesePath].filter { FileManager.default.fileExists(atPath: $0) }
+    }
 
     public var regularPath: String
     public var boldPath: String
@@ -11,7 +18,9 @@ public struct DocumentFontConfiguration: Sendable, Equatable, Hashable {
     /// Japanese). Characters no font has are drawn as .notdef and reported.
     public var fallbackPaths: [String]
 
-    public init(regularPath: String = defaultRegularPath, boldPath: String = defaultBoldPath, fallbackPaths: [String] = []) {
+    /// `fallbackPaths` defaults to ``installedDefaultFallbackPaths``; pass `[]` for none.
+    public init(regularPath: String = defaultRegularPath, boldPath: String = defaultBoldPath,
+                fallbackPaths: [String] = DocumentFontConfiguration.installedDefaultFallbackPaths) {
         self.regularPath = regularPath
         self.boldPath = boldPath
         self.fallbackPaths = fallbackPaths

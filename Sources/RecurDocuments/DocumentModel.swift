@@ -120,8 +120,8 @@ public enum DocumentLabel: String, Sendable, Equatable, Hashable, CaseIterable {
         }
     }
 
-    /// Ready-made label sets for the languages Recur ships ("en", "vi", "fr", "ms"); other
-    /// languages get English. Callers may override any entry.
+    /// Ready-made label sets for the languages Recur ships ("en", "vi", "fr", "ms", "ja"; Japanese
+    /// needs a CJK fallback font such as IPA Gothic); other languages get English. Callers may override any entry.
     public static func defaults(language: String) -> [String: String] {
         let code = language.lowercased().split(whereSeparator: { $0 == "-" || $0 == "_" }).first.map(String.init) ?? ""
         let table: [DocumentLabel: String]
@@ -141,6 +141,11 @@ public enum DocumentLabel: String, Sendable, Equatable, Hashable, CaseIterable {
                      .billTo: "Dibilkan kepada", .taxID: "No. cukai", .email: "E-mel", .description: "Perihal", .quantity: "Kuantiti",
                      .unitPrice: "Harga seunit", .discount: "Diskaun", .taxRate: "Cukai", .amount: "Jumlah",
                      .paymentInstructions: "Arahan pembayaran", .notes: "Catatan", .page: "Halaman", .continued: "sambungan"]
+        case "ja":
+            table = [.number: "番号", .issueDate: "発行日", .dueDate: "お支払期限", .reference: "参照", .billTo: "請求先",
+                     .taxID: "登録番号", .email: "メール", .description: "品目", .quantity: "数量", .unitPrice: "単価",
+                     .discount: "値引", .taxRate: "税率", .amount: "金額", .paymentInstructions: "お支払い方法",
+                     .notes: "備考", .page: "ページ", .continued: "続き"]
         default:
             table = [:]
         }

@@ -36,8 +36,6 @@ public enum DealAction: Sendable {
 extension RecurService {
     /// The shortest contract: shorter use pays in the app (000).
     public static let minimumContractMonths = 6
-    /// How long a quote stands.
-    public static let quoteValidityDays = 30
 
     /// A customer asks for a briefing on a sales-led plan (000's Enterprise).
     /// - throws: `deal.invalid` (422) for a self-service plan, fewer users than the plan's

@@ -2,6 +2,7 @@ public import Foundation
 public import RecurCore
 import RecurDocuments
 import RecurPayments
+import Synchronization
 
 /// Who issues the documents: printed at the top of every invoice.
 public struct VendorProfile: Sendable {
@@ -22,30 +23,45 @@ public struct VendorProfile: Sendable {
                                            taxID: "0319999999", email: "billing@recur.example", footer: "Recur Demo Software JSC · billing@recur.example")
 }
 
-/// The words documents print, in each language (DejaVu has no CJK glyphs: Japanese gets English).
+/// The words documents print, in each language (Japanese needs the CJK fallback font, IPA
+/// Gothic by default: see `DocumentFontConfiguration`).
 enum DocumentWords {
     static let words: [String: [String: String]] = [
-        "invoice": ["vi": "HÓA ĐƠN", "fr": "Facture", "ms": "Invois", "en": "Invoice", "ja": "Invoice"],
-        "receipt": ["vi": "BIÊN LAI THU TIỀN", "fr": "Reçu", "ms": "Resit", "en": "Receipt", "ja": "Receipt"],
-        "paymentFor": ["vi": "Thanh toán hóa đơn", "fr": "Paiement de la facture", "ms": "Bayaran invois", "en": "Payment of invoice", "ja": "Payment of invoice"],
-        "received": ["vi": "Số tiền đã nhận", "fr": "Montant reçu", "ms": "Jumlah diterima", "en": "Amount received", "ja": "Amount received"],
-        "applied": ["vi": "Trừ vào hóa đơn", "fr": "Imputé sur la facture", "ms": "Dikenakan pada invois", "en": "Applied to the invoice", "ja": "Applied to the invoice"],
-        "toBalance": ["vi": "Chuyển vào số dư", "fr": "Porté au crédit du compte", "ms": "Ke baki akaun", "en": "Credited to the balance", "ja": "Credited to the balance"],
-        "refunded": ["vi": "Đã hoàn tiền", "fr": "Remboursé", "ms": "Dikembalikan", "en": "Refunded", "ja": "Refunded"],
-        "method": ["vi": "Hình thức", "fr": "Moyen de paiement", "ms": "Kaedah", "en": "Method", "ja": "Method"],
-        "subtotal": ["vi": "Cộng tiền hàng", "fr": "Total HT", "ms": "Jumlah kecil", "en": "Subtotal", "ja": "Subtotal"],
-        "discount": ["vi": "Chiết khấu", "fr": "Remises", "ms": "Diskaun", "en": "Discounts", "ja": "Discounts"],
-        "tax": ["vi": "Thuế GTGT", "fr": "TVA", "ms": "Cukai", "en": "Tax", "ja": "Tax"],
-        "total": ["vi": "Tổng cộng", "fr": "Total TTC", "ms": "Jumlah", "en": "Total", "ja": "Total"],
-        "paid": ["vi": "Đã thanh toán", "fr": "Déjà payé", "ms": "Telah dibayar", "en": "Paid", "ja": "Paid"],
-        "due": ["vi": "Còn phải trả", "fr": "Montant dû", "ms": "Baki perlu dibayar", "en": "Amount due", "ja": "Amount due"],
-        "transfer": ["vi": "Chuyển khoản đến", "fr": "Virement à", "ms": "Pindahan ke", "en": "Transfer to", "ja": "Transfer to"],
-        "account": ["vi": "Số tài khoản", "fr": "Compte", "ms": "No. akaun", "en": "Account", "ja": "Account"],
-        "content": ["vi": "Nội dung chuyển khoản", "fr": "Libellé du virement", "ms": "Rujukan pindahan", "en": "Transfer reference", "ja": "Transfer reference"],
+        "invoice": ["vi": "HÓA ĐƠN", "fr": "Facture", "ms": "Invois", "en": "Invoice", "ja": "請求書"],
+        "receipt": ["vi": "BIÊN LAI THU TIỀN", "fr": "Reçu", "ms": "Resit", "en": "Receipt", "ja": "領収書"],
+        "creditNote": ["vi": "GIẤY BÁO CÓ", "fr": "Avoir", "ms": "Nota kredit", "en": "Credit note", "ja": "クレジットノート"],
+        "quote": ["vi": "BÁO GIÁ", "fr": "Devis", "ms": "Sebut harga", "en": "Quote", "ja": "見積書"],
+        "validUntil": ["vi": "Hiệu lực đến", "fr": "Valable jusqu’au", "ms": "Sah sehingga", "en": "Valid until", "ja": "有効期限"],
+        "creditFor": ["vi": "Ghi có cho hóa đơn", "fr": "Avoir sur la facture", "ms": "Kredit untuk invois", "en": "Credit against invoice",
+                      "ja": "請求書に対するクレジット"],
+        "credited": ["vi": "Số tiền ghi có", "fr": "Montant de l’avoir", "ms": "Jumlah dikreditkan", "en": "Amount credited", "ja": "クレジット金額"],
+        "reducedAmountDue": ["vi": "Đã trừ vào số tiền còn phải trả của hóa đơn", "fr": "Déduit du montant dû de la facture",
+                             "ms": "Ditolak daripada baki invois", "en": "Deducted from the amount due on the invoice",
+                             "ja": "請求書の未払額から差し引きました"],
+        "customerBalance": ["vi": "Đã cộng vào số dư tài khoản của quý khách", "fr": "Porté au crédit de votre compte",
+                            "ms": "Dikreditkan ke baki akaun anda", "en": "Credited to your account balance",
+                            "ja": "お客様のアカウント残高に充当しました"],
+        "refund": ["vi": "Sẽ được hoàn lại cho quý khách", "fr": "Vous sera remboursé", "ms": "Akan dikembalikan kepada anda",
+                   "en": "To be refunded to you", "ja": "お客様へ返金いたします"],
+        "paymentFor": ["vi": "Thanh toán hóa đơn", "fr": "Paiement de la facture", "ms": "Bayaran invois", "en": "Payment of invoice", "ja": "請求書のお支払い"],
+        "received": ["vi": "Số tiền đã nhận", "fr": "Montant reçu", "ms": "Jumlah diterima", "en": "Amount received", "ja": "受領金額"],
+        "applied": ["vi": "Trừ vào hóa đơn", "fr": "Imputé sur la facture", "ms": "Dikenakan pada invois", "en": "Applied to the invoice", "ja": "請求書への充当額"],
+        "toBalance": ["vi": "Chuyển vào số dư", "fr": "Porté au crédit du compte", "ms": "Ke baki akaun", "en": "Credited to the balance", "ja": "残高への繰越額"],
+        "refunded": ["vi": "Đã hoàn tiền", "fr": "Remboursé", "ms": "Dikembalikan", "en": "Refunded", "ja": "返金済み"],
+        "method": ["vi": "Hình thức", "fr": "Moyen de paiement", "ms": "Kaedah", "en": "Method", "ja": "支払方法"],
+        "subtotal": ["vi": "Cộng tiền hàng", "fr": "Total HT", "ms": "Jumlah kecil", "en": "Subtotal", "ja": "小計"],
+        "discount": ["vi": "Chiết khấu", "fr": "Remises", "ms": "Diskaun", "en": "Discounts", "ja": "値引"],
+        "tax": ["vi": "Thuế GTGT", "fr": "TVA", "ms": "Cukai", "en": "Tax", "ja": "消費税"],
+        "total": ["vi": "Tổng cộng", "fr": "Total TTC", "ms": "Jumlah", "en": "Total", "ja": "合計"],
+        "paid": ["vi": "Đã thanh toán", "fr": "Déjà payé", "ms": "Telah dibayar", "en": "Paid", "ja": "お支払済み"],
+        "due": ["vi": "Còn phải trả", "fr": "Montant dû", "ms": "Baki perlu dibayar", "en": "Amount due", "ja": "ご請求残高"],
+        "transfer": ["vi": "Chuyển khoản đến", "fr": "Virement à", "ms": "Pindahan ke", "en": "Transfer to", "ja": "振込先"],
+        "account": ["vi": "Số tài khoản", "fr": "Compte", "ms": "No. akaun", "en": "Account", "ja": "口座番号"],
+        "content": ["vi": "Nội dung chuyển khoản", "fr": "Libellé du virement", "ms": "Rujukan pindahan", "en": "Transfer reference", "ja": "振込参照番号"],
         "scan": ["vi": "Quét mã VietQR bằng ứng dụng ngân hàng", "fr": "Scannez le code VietQR avec votre banque", "ms": "Imbas kod VietQR dengan aplikasi bank",
-                 "en": "Scan the VietQR code with a banking app", "ja": "Scan the VietQR code with a banking app"],
+                 "en": "Scan the VietQR code with a banking app", "ja": "銀行アプリでVietQRコードを読み取ってください"],
         "thanks": ["vi": "Đã thanh toán đủ. Cảm ơn quý khách!", "fr": "Facture acquittée. Merci !", "ms": "Telah dibayar sepenuhnya. Terima kasih!",
-                   "en": "Paid in full. Thank you!", "ja": "Paid in full. Thank you!"],
+                   "en": "Paid in full. Thank you!", "ja": "全額お支払いいただきました。ありがとうございました。"],
     ]
 
     static func word(_ key: String, _ lang: String) -> String { words[key]?[lang] ?? words[key]?["en"] ?? key }
@@ -65,13 +81,7 @@ extension RecurService {
         }
         let lang = LocaleFormat.language(customer.locale)
         func money(_ m: Money) -> String { LocaleFormat.money(m, locale: lang) }
-        let lines = invoice.lines.map { l in
-            DocumentLine(description: l.description,
-                         period: l.period.map { "\(LocaleFormat.date($0.start, locale: lang)) – \(LocaleFormat.date($0.inclusiveEnd, locale: lang))" },
-                         quantity: LocaleFormat.integer(Int64(l.quantity), locale: lang), unitPrice: money(l.unitAmount),
-                         discount: l.discounts.isEmpty ? nil : money(l.discounts.reduce(Money.zero(l.amount.currency)) { (try? $0 - $1.amount) ?? $0 }),
-                         taxRate: l.taxRate.map { LocaleFormat.percentage($0, locale: lang) }, amount: money(l.net))
-        }
+        let lines = Self.documentLines(invoice.lines, lang)
         var totals = [DocumentTotal(label: DocumentWords.word("subtotal", lang), amount: money(invoice.totals.net))]
         totals.append(DocumentTotal(label: DocumentWords.word("tax", lang), amount: money(invoice.totals.tax)))
         totals.append(DocumentTotal(label: DocumentWords.word("total", lang), amount: money(invoice.totals.total), isBold: invoice.amountPaid.isZero))
@@ -93,20 +103,13 @@ extension RecurService {
         } else if invoice.status == .paid {
             instructions = [DocumentWords.word("thanks", lang)]
         }
-        let vendor = self.vendor
         let model = DocumentModel(
             kind: .invoice, title: DocumentWords.word("invoice", lang), number: invoice.number ?? invoice.id,
             issueDate: LocaleFormat.date(invoice.issueDate, locale: lang), dueDate: LocaleFormat.date(invoice.dueDate, locale: lang),
-            vendor: DocumentParty(name: vendor.name, addressLines: vendor.addressLines, taxID: vendor.taxID, emails: vendor.email.map { [$0] } ?? []),
-            customer: DocumentParty(name: customer.name, addressLines: customer.address.map { $0.split(separator: "\n").map(String.init) } ?? [],
-                                    taxID: customer.taxID, emails: customer.invoiceEmails),
+            vendor: vendorParty, customer: Self.documentParty(customer),
             lines: lines, totals: totals, paymentInstructions: instructions, qrCode: qr, footer: vendor.footer,
             labels: DocumentLabel.defaults(language: lang), language: lang)
-        do {
-            return try DocumentRenderer().render(model, creationDate: clock.now()).data
-        } catch {
-            throw RecurError(.documentUnavailable, field: "id", "The PDF could not be made: \(error.message)", ["code": .text(error.code)])
-        }
+        return try renderDocument(model)
     }
 
     /// A payment's receipt as a PDF in the customer's language: what was received, by
@@ -129,18 +132,98 @@ extension RecurService {
         if let refunds = payment.refunds, !refunds.isEmpty, let refunded = try? payment.amount - payment.refundable {
             totals.append(DocumentTotal(label: DocumentWords.word("refunded", lang), amount: money(refunded)))
         }
-        let vendor = self.vendor
         let model = DocumentModel(
             kind: .invoice, title: DocumentWords.word("receipt", lang), number: payment.number,
             issueDate: LocaleFormat.date(payment.receivedOn, locale: lang), reference: invoice?.number,
-            vendor: DocumentParty(name: vendor.name, addressLines: vendor.addressLines, taxID: vendor.taxID, emails: vendor.email.map { [$0] } ?? []),
-            customer: DocumentParty(name: customer.name, addressLines: customer.address.map { $0.split(separator: "\n").map(String.init) } ?? [],
-                                    taxID: customer.taxID, emails: customer.invoiceEmails),
+            vendor: vendorParty, customer: Self.documentParty(customer),
             lines: [DocumentLine(description: what, period: how, quantity: "1", unitPrice: money(payment.amount), amount: money(payment.amount))],
             totals: totals, paymentInstructions: payment.note.map { [$0] } ?? [], footer: vendor.footer,
             labels: DocumentLabel.defaults(language: lang), language: lang)
+        return try renderDocument(model)
+    }
+
+    /// A credit note as a PDF in its customer's language: the invoice it credits, the
+    /// reason, the amount and what became of it (less due, to the balance, refunded).
+    public func creditNotePDF(_ id: String) async throws -> Data {
+        let (note, customer, invoice) = try await read { tx in
+            guard let n = try await tx.find(CreditNoteRecord.self, id: id) else { throw RecurError.notFound("credit_note", id) }
+            return (n, try await self.requireCustomer(tx, n.customer), try await tx.find(InvoiceRecord.self, id: n.invoice))
+        }
+        let lang = LocaleFormat.language(customer.locale)
+        let amount = LocaleFormat.money(note.amount, locale: lang)
+        let invoiceNumber = invoice?.number ?? note.invoice
+        let outcome = DocumentWords.word(note.outcome == .reducedAmountDue ? "reducedAmountDue" : note.outcome == .refund ? "refund" : "customerBalance", lang)
+        let model = DocumentModel(
+            kind: .creditNote, title: DocumentWords.word("creditNote", lang), number: note.number,
+            issueDate: LocaleFormat.date(note.issueDate, locale: lang), reference: invoiceNumber,
+            vendor: vendorParty, customer: Self.documentParty(customer),
+            lines: [DocumentLine(description: "\(DocumentWords.word("creditFor", lang)) \(invoiceNumber)", period: note.reason,
+                                 quantity: LocaleFormat.integer(1, locale: lang), unitPrice: amount, amount: amount)],
+            totals: [DocumentTotal(label: DocumentWords.word("credited", lang), amount: amount, isBold: true)],
+            notes: [outcome], footer: vendor.footer, labels: DocumentLabel.defaults(language: lang), language: lang)
+        return try renderDocument(model)
+    }
+
+    /// How long a quote PDF's prices hold.
+    public static let quoteValidityDays = 30
+
+    /// An order priced by ``quote(customer:order:date:)`` as a quote PDF in the customer's
+    /// language: its lines, totals and a validity date ``quoteValidityDays`` after the quote's.
+    /// Nothing is written.
+    public func quotePDF(customer id: String, order: Order, date: CivilDate?) async throws -> Data {
+        let quote = try await self.quote(customer: id, order: order, date: date)
+        let customer = try await read { tx in try await self.requireCustomer(tx, id) }
+        let lang = LocaleFormat.language(customer.locale)
+        func money(_ m: Money) -> String { LocaleFormat.money(m, locale: lang) }
+        var labels = DocumentLabel.defaults(language: lang)
+        labels[DocumentLabel.dueDate.rawValue] = DocumentWords.word("validUntil", lang)
+        func two(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
+        let number = "Q-\(quote.date.year)\(two(quote.date.month))\(two(quote.date.day))-" + customer.id.suffix(6).uppercased()
+        let model = DocumentModel(
+            kind: .quote, title: DocumentWords.word("quote", lang), number: number,
+            issueDate: LocaleFormat.date(quote.date, locale: lang),
+            dueDate: LocaleFormat.date(quote.date.adding(days: Self.quoteValidityDays), locale: lang),
+            vendor: vendorParty, customer: Self.documentParty(customer), lines: Self.documentLines(quote.lines, lang),
+            totals: [DocumentTotal(label: DocumentWords.word("subtotal", lang), amount: money(quote.totals.net)),
+                     DocumentTotal(label: DocumentWords.word("tax", lang), amount: money(quote.totals.tax)),
+                     DocumentTotal(label: DocumentWords.word("total", lang), amount: money(quote.totals.total), isBold: true)],
+            notes: quote.notices.map(\.message), footer: vendor.footer, labels: labels, language: lang)
+        return try renderDocument(model)
+    }
+
+    // MARK: - Shared
+
+    var vendorParty: DocumentParty {
+        DocumentParty(name: vendor.name, addressLines: vendor.addressLines, taxID: vendor.taxID, emails: vendor.email.map { [$0] } ?? [])
+    }
+
+    static func documentParty(_ customer: CustomerRecord) -> DocumentParty {
+        DocumentParty(name: customer.name, addressLines: customer.address.map { $0.split(separator: "\n").map(String.init) } ?? [],
+                      taxID: customer.taxID, emails: customer.invoiceEmails)
+    }
+
+    static func documentLines(_ lines: [InvoiceLine], _ lang: String) -> [DocumentLine] {
+        func money(_ m: Money) -> String { LocaleFormat.money(m, locale: lang) }
+        return lines.map { l in
+            DocumentLine(description: l.description,
+                         period: l.period.map { "\(LocaleFormat.date($0.start, locale: lang)) – \(LocaleFormat.date($0.inclusiveEnd, locale: lang))" },
+                         quantity: LocaleFormat.integer(Int64(l.quantity), locale: lang), unitPrice: money(l.unitAmount),
+                         discount: l.discounts.isEmpty ? nil : money(l.discounts.reduce(Money.zero(l.amount.currency)) { (try? $0 - $1.amount) ?? $0 }),
+                         taxRate: l.taxRate.map { LocaleFormat.percentage($0, locale: lang) }, amount: money(l.net))
+        }
+    }
+
+    /// The renderer for ``documentFonts``, loaded (fonts read and parsed) on first use and kept.
+    func documentRenderer() throws(DocumentError) -> DocumentRenderer {
+        if let loaded = renderer.withLock({ $0 }) { return loaded }
+        let loaded = try DocumentRenderer(fonts: documentFonts)
+        renderer.withLock { $0 = loaded }
+        return loaded
+    }
+
+    func renderDocument(_ model: DocumentModel) throws -> Data {
         do {
-            return try DocumentRenderer().render(model, creationDate: clock.now()).data
+            return try documentRenderer().render(model, creationDate: clock.now()).data
         } catch {
             throw RecurError(.documentUnavailable, field: "id", "The PDF could not be made: \(error.message)", ["code": .text(error.code)])
         }

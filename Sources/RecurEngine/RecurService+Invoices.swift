@@ -130,6 +130,13 @@ extension RecurService {
         }
     }
 
+    public func creditNote(_ id: String) async throws -> CreditNoteRecord {
+        try await read { tx in
+            guard let n = try await tx.find(CreditNoteRecord.self, id: id) else { throw RecurError.notFound("credit note", id) }
+            return n
+        }
+    }
+
     public func listCreditNotes(customer: String?, invoice: String?, limit: Int?, startingAfter: String?) async throws -> Page<CreditNoteRecord> {
         try await read { tx in
             var filters: [String: ColumnValue] = [:]

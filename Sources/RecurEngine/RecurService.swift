@@ -3,6 +3,7 @@ public import RecurCore
 public import Logging
 import Synchronization
 import RecurPayments
+public import RecurDocuments
 
 /// Who makes a change: an API key, a staff member, the billing run.
 public struct Actor: Sendable, Hashable {
@@ -29,12 +30,17 @@ public final class RecurService: Sendable {
 
     /// Who issues the documents.
     public let vendor: VendorProfile
+    /// The fonts documents are written in (DejaVu Sans, IPA Gothic for Japanese when installed).
+    public let documentFonts: DocumentFontConfiguration
+    /// The document renderer, loaded from ``documentFonts`` on first use.
+    let renderer = Mutex<DocumentRenderer?>(nil)
 
     public init(store: any Store, clock: any Clock = SystemClock(), policy: BillingPolicy = .standard, testMode: Bool = false,
                 payments: PaymentSettings = .sandbox(publicURL: "http://127.0.0.1:8080"), vendor: VendorProfile = .demo,
-                logger: Logger = Logger(label: "recur.engine")) {
+                documentFonts: DocumentFontConfiguration = DocumentFontConfiguration(), logger: Logger = Logger(label: "recur.engine")) {
         self.payments = payments
         self.vendor = vendor
+        self.documentFonts = documentFonts
         self.store = store
         self.clock = clock
         self.policy = policy

@@ -89,6 +89,16 @@ extension APIHandler {
         return .ok(.init(body: .pdf(HTTPBody(data))))
     }
 
+    func getCreditNotePDF(_ input: Operations.GetCreditNotePDF.Input) async throws -> Operations.GetCreditNotePDF.Output {
+        .ok(.init(body: .pdf(HTTPBody(try await service.creditNotePDF(input.path.id)))))
+    }
+
+    func createQuotePDF(_ input: Operations.CreateQuotePDF.Input) async throws -> Operations.CreateQuotePDF.Output {
+        guard case .json(let b) = input.body else { throw unsupported }
+        let (customer, order, date) = try Map.order(b)
+        return .ok(.init(body: .pdf(HTTPBody(try await service.quotePDF(customer: customer, order: order, date: date)))))
+    }
+
     func getPaymentReceipt(_ input: Operations.GetPaymentReceipt.Input) async throws -> Operations.GetPaymentReceipt.Output {
         .ok(.init(body: .pdf(HTTPBody(try await service.receiptPDF(input.path.id)))))
     }

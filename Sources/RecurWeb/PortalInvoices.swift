@@ -22,6 +22,11 @@ extension PortalPages {
             }
             return try await pay(r, invoice: inv, gateway: r.form["gateway"] ?? "", saveMethod: r.form["save"] == "1")
         }
+        web.get("/portal/credit-notes/:id/pdf", .portal) { r in
+            let id = r.param("id")
+            guard let note = try? await service.creditNote(id), note.customer == customerID(r) else { throw RecurError.missing("credit note", id) }
+            return .file(try await service.creditNotePDF(note.id), contentType: "application/pdf", filename: "\(note.number).pdf")
+        }
         web.get("/portal/payments/:id/receipt", .portal) { r in
             let id = r.param("id")
             guard let p = try? await service.payment(id), p.customer == customerID(r) else { throw RecurError.missing("payment", id) }

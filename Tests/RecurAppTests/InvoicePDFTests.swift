@@ -5,6 +5,7 @@ import NIOCore
 import RecurCore
 import RecurApp
 import RecurEngine
+import RecurDocuments
 import RecurPayments
 import Testing
 
@@ -132,6 +133,124 @@ struct InvoicePDFTests {
         }
     }
 
+    /// GET (or POST `json`) `path` with the admin key; the PDF written to a temporary file.
+    func document(_ client: any TestClientProtocol, _ path: String, json: String? = nil) async throws -> String {
+        let r = try await client.call(json == nil ? .get : .post, path, json: json)
+        #expect(r.status == .ok, "\(r.text)")
+        #expect(r.headers[.contentType] == "application/pdf")
+        let data = Data(r.body.readableBytesView)
+        #expect(data.prefix(5) == Data("%PDF-".utf8))
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("recur-document-\(UUID().uuidString).pdf")
+        try data.write(to: url)
+        return url.path
+    }
+
+    @Test("ja: invoice, quote and credit note in Japanese (IPA Gothic fallback): labels, 株式会社 name, ¥30,000; qpdf and pdftoppm accept them",
+          arguments: TestDatabase.all)
+    func japanese(db: TestDatabase) async throws {
+        let ipa = "/usr/share/fonts/opentype/ipafont-gothic/ipag.ttf"
+        guard FileManager.default.fileExists(atPath: ipa) else {
+            if ProcessInfo.processInfo.environment["CI"] != nil { Issue.record("\(ipa) is required under CI (Debian: fonts-ipafont-gothic)") }
+            return
+        }
+        try await withApp(db) { client, _ in
+            let c = try await client.call(.post, "/v1/customers", json: #"{"name":"株式会社サクラ翻訳 (Sakura K.K.)","currency":"JPY","country":"JP","locale":"ja","invoice_emails":["keiri@sakura.example"]}"#).json
+            let cid = try #require(c["id"] as? String)
+            let orderJSON = #"{"customer":"\#(cid)","items":[{"product":"meeting","plan":"meeting_small","tier":"300","cycle_months":1}]}"#
+            // The quote first: nothing is written.
+            let quotePath = try await document(client, "/v1/quotes/pdf", json: orderJSON)
+            let quoteJSON = try await client.call(.post, "/v1/quotes", json: orderJSON).json
+            let order = try await client.call(.post, "/v1/subscriptions", json: orderJSON).json
+            let invoice = try #require(dig(order, "invoice") as? [String: Any])
+            let invoiceID = try #require(invoice["id"] as? String)
+            let invoicePath = try await document(client, "/v1/invoices/\(invoiceID)/pdf")
+            let note = try await client.call(.post, "/v1/invoices/\(invoiceID)/credit-notes",
+                                             json: #"{"amount":{"amount":5000,"currency":"JPY"},"reason":"通信障害による値引き"}"#).json
+            let notePath = try await document(client, "/v1/credit-notes/\(note["id"] as! String)/pdf")
+
+            guard let text = try tool("pdftotext", ["-layout", invoicePath, "-"]) else { return }
+            let total = try #require(dig(invoice, "totals", "total", "amount") as? Int)
+            let totalText = LocaleFormat.money(Money(minorUnits: Int64(total), currency: .jpy), locale: "ja")
+            for expected in ["請求書", invoice["number"] as! String, "株式会社サクラ翻訳 (Sakura K.K.)", "請求先", "発行日", "お支払期限", "品目", "数量",
+                             "単価", "金額", "小計", "消費税", "合計", "¥30,000", totalText, "Recur Demo Software JSC", "2026/03/01"] {
+                #expect(text.contains(expected), "missing \(expected) in\n\(text)")
+            }
+            #expect(!text.contains("Invoice") && !text.contains("¥30,000.00"))
+            let quoteText = try #require(try tool("pdftotext", ["-layout", quotePath, "-"]))
+            let quoteTotal = try #require(dig(quoteJSON, "totals", "total", "amount") as? Int)
+            #expect(quoteTotal == total)
+            for expected in ["見積書", "有効期限", "2026/03/31", "株式会社サクラ翻訳 (Sakura K.K.)", "¥30,000", totalText, "合計"] {
+                #expect(quoteText.contains(expected), "missing \(expected) in\n\(quoteText)")
+            }
+            let noteText = try #require(try tool("pdftotext", ["-layout", notePath, "-"]))
+            for expected in ["クレジットノート", note["number"] as! String, invoice["number"] as! String, "通信障害による値引き", "クレジット金額",
+                             "¥5,000", "請求書の未払額から差し引きました", "株式会社サクラ翻訳 (Sakura K.K.)"] {
+                #expect(noteText.contains(expected), "missing \(expected) in\n\(noteText)")
+            }
+            for path in [invoicePath, quotePath, notePath] {
+                if let check = try tool("qpdf", ["--check", path]) {
+                    #expect(check.contains("No syntax or stream encoding errors"), "\(check)")
+                }
+                // Both faces (DejaVu and the IPA Gothic subset) embedded with a ToUnicode map.
+                if let fonts = try tool("pdffonts", [path]) {
+                    #expect(fonts.contains("IPAGothic"), "\(fonts)")
+                    for row in fonts.split(separator: "\n") where row.contains("CID TrueType") {
+                        #expect(row.contains("Identity-H       yes yes yes"), "\(row)")
+                    }
+                }
+                guard try tool("pdftoppm", ["-png", "-r", "100", "-f", "1", "-l", "1", path, path]) != nil else { continue }
+                let png = try Data(contentsOf: URL(fileURLWithPath: path + "-1.png"))
+                #expect(png.prefix(4) == Data([0x89, 0x50, 0x4E, 0x47]) && png.count > 10_000)
+            }
+        }
+    }
+
+    @Test("credit notes: the PDF shows the note's number, the invoice it credits, the reason, 50.000 ₫ and its outcome; unknown is 404",
+          arguments: TestDatabase.all)
+    func creditNote(db: TestDatabase) async throws {
+        try await withApp(db) { client, _ in
+            let (_, _, invoice) = try await pdf(client, locale: "vi", currency: "VND", country: "VN")
+            let note = try await client.call(.post, "/v1/invoices/\(invoice["id"] as! String)/credit-notes",
+                                             json: #"{"amount":{"amount":50000,"currency":"VND"},"reason":"Giảm giá do gián đoạn dịch vụ"}"#).json
+            let number = try #require(note["number"] as? String)
+            #expect(number.hasPrefix("CN-2026-"))
+            let path = try await document(client, "/v1/credit-notes/\(note["id"] as! String)/pdf")
+            if let text = try tool("pdftotext", ["-layout", path, "-"]) {
+                for expected in ["GIẤY BÁO CÓ", number, invoice["number"] as! String, "Giảm giá do gián đoạn dịch vụ", "Số tiền ghi có", "50.000 ₫",
+                                 "Đã trừ vào số tiền còn phải trả của hóa đơn", "Công ty Cổ phần Đông Á", "01/03/2026"] {
+                    #expect(text.contains(expected), "missing \(expected) in\n\(text)")
+                }
+                #expect(!text.contains("297.000 ₫"))
+            }
+            let missing = try await client.call(.get, "/v1/credit-notes/cn_nope/pdf")
+            #expect(missing.status == .notFound)
+        }
+    }
+
+    @Test("quotes: POST /v1/quotes/pdf prices the order like /v1/quotes (3 seats: 13,50 € + TVA = 16,20 €), valid 30 days, writes nothing",
+          arguments: TestDatabase.all)
+    func quote(db: TestDatabase) async throws {
+        try await withApp(db) { client, _ in
+            let c = try await client.call(.post, "/v1/customers", json: #"{"name":"Société Lumière SARL","currency":"EUR","country":"FR","locale":"fr"}"#).json
+            let cid = try #require(c["id"] as? String)
+            let orderJSON = #"{"customer":"\#(cid)","items":[{"product":"workspace","plan":"ws_standard","cycle_months":1,"seats":3}]}"#
+            let quote = try await client.call(.post, "/v1/quotes", json: orderJSON).json
+            #expect(dig(quote, "totals", "total", "amount") as? Int == 1_620)
+            let path = try await document(client, "/v1/quotes/pdf", json: orderJSON)
+            if let text = try tool("pdftotext", ["-layout", path, "-"]) {
+                for expected in ["Devis", "Société Lumière SARL", "Désignation", "Valable jusqu’au", "01/03/2026", "31/03/2026", "4,50 €", "13,50 €",
+                                 "2,70 €", "16,20 €", "Total HT", "TVA", "Total TTC"] {
+                    #expect(text.contains(expected), "missing \(expected) in\n\(text)")
+                }
+                #expect(!text.contains("Échéance"))
+            }
+            let subscriptions = try await client.call(.get, "/v1/subscriptions?customer=\(cid)").json
+            #expect((subscriptions["data"] as? [Any])?.isEmpty == true)
+            let unknown = try await client.call(.post, "/v1/quotes/pdf", json: #"{"customer":"cus_nope","items":[{"product":"workspace","plan":"ws_standard","cycle_months":1,"seats":3}]}"#)
+            #expect(unknown.status == .notFound)
+        }
+    }
+
     @Test("configuration: the vendor and the gateways come from RECUR_* variables; without them, the demo vendor and the sandbox")
     func configuration() throws {
         let env = ["RECUR_VENDOR_NAME": "Công ty Cổ phần Phần mềm Việt", "RECUR_VENDOR_ADDRESS": "1 Lê Duẩn | Quận 1, TP. HCM",
@@ -153,5 +272,14 @@ struct InvoicePDFTests {
         #expect(defaults.vendorProfile().name == VendorProfile.demo.name)
         #expect(defaults.paymentSettings().enabled == ["vnpay", "vnptpay", "stripe", "2checkout", "bank_transfer"])
         #expect(defaults.paymentSettings().publicURL == "http://127.0.0.1:8080")
+        // Document fonts: DejaVu, with IPA Gothic as the fallback when installed; RECUR_DOCUMENT_FALLBACK_FONTS overrides ("" = none).
+        #expect(defaults.documentFonts().regularPath == "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+        #expect(defaults.documentFonts().fallbackPaths == ["/usr/share/fonts/opentype/ipafont-gothic/ipag.ttf"]
+            .filter { FileManager.default.fileExists(atPath: $0) })
+        let fonts = RecurConfiguration.fromEnvironment(["RECUR_DOCUMENT_FALLBACK_FONTS": "/opt/fonts/a.ttf:/opt/fonts/b.ttf",
+                                                        "RECUR_DOCUMENT_FONT": "/opt/fonts/r.ttf"]).documentFonts()
+        #expect(fonts.fallbackPaths == ["/opt/fonts/a.ttf", "/opt/fonts/b.ttf"])
+        #expect(fonts.regularPath == "/opt/fonts/r.ttf")
+        #expect(RecurConfiguration.fromEnvironment(["RECUR_DOCUMENT_FALLBACK_FONTS": ""]).documentFonts().fallbackPaths.isEmpty)
     }
 }

@@ -150,10 +150,12 @@ struct PortalTests {
             let sub = try #require(outcome.subscriptions.first)
             let payment = try await service.recordPayment(invoice: invoice.id, method: "cash", amount: invoice.amountDue, reference: "CASH-1",
                                                           receivedOn: nil, note: nil, actor: .system)
+            let refund = try await service.refundPayment(payment.id, amount: Money(minorUnits: 10_000, currency: .vnd), reason: "goodwill", actor: .system)
+            let note = try #require(refund.refunds?.first?.creditNote)
             let b = Browser(client)
             try await b.portalSignIn(customer: hoshi.id, member: "tanaka@hoshi.example")
             for path in ["/portal/invoices/\(invoice.id)", "/portal/invoices/\(invoice.id)/pdf", "/portal/subscriptions/\(sub.id)",
-                         "/portal/subscriptions/\(sub.id)?tab=history", "/portal/subscriptions/\(sub.id)/change", "/portal/payments/\(payment.id)/receipt"] {
+                         "/portal/subscriptions/\(sub.id)?tab=history", "/portal/subscriptions/\(sub.id)/change", "/portal/payments/\(payment.id)/receipt", "/portal/credit-notes/\(note)/pdf"] {
                 let r = try await b.get(path)
                 #expect(r.status == 404, "\(path) answered \(r.status)")
                 #expect(!r.text.contains(invoice.number ?? "INV"))
@@ -168,6 +170,14 @@ struct PortalTests {
             #expect(after.subscription.renewalMode == sub.subscription.renewalMode && !after.subscription.cancelAtPeriodEnd && after.seatAssignments.isEmpty)
             // Hoshi's own lists do not show Sao Mai's invoice.
             #expect(!(try await b.get("/portal/invoices")).text.contains(invoice.number ?? "INV"))
+            // Sao Mai's own member gets them all.
+            let owner = Browser(client)
+            try await owner.portalSignIn(customer: saoMai.id, member: "an@saomai.example")
+            for path in ["/portal/invoices/\(invoice.id)/pdf", "/portal/payments/\(payment.id)/receipt", "/portal/credit-notes/\(note)/pdf"] {
+                let r = try await owner.get(path)
+                #expect(r.status == 200 && r.bytes.prefix(5) == Data("%PDF-".utf8), "\(path): \(r.status)")
+            }
+            #expect(try await owner.get("/portal/invoices").text.contains("/portal/credit-notes/\(note)/pdf"))
         }
     }
 

@@ -159,6 +159,46 @@ struct DocumentLayoutTests {
         #expect(throws: DocumentError.self) { try strict.render(model) }
     }
 
+    /// The default configuration falls back on IPA Gothic: a Japanese invoice has every glyph,
+    /// its labels and customer extract, and the IPA subset is valid TrueType.
+    @Test func japaneseInvoiceWithDefaultFallback() throws {
+        try DocumentTestSupport.requireFile(DocumentFontConfiguration.defaultJapanesePath, package: "fonts-ipafont-gothic")
+        #expect(DocumentFontConfiguration().fallbackPaths == [DocumentFontConfiguration.defaultJapanesePath])
+        var model = DocumentSamples.malayQuote()
+        model.kind = .invoice
+        model.title = "請求書"
+        model.customer.name = "株式会社サクラ"
+        model.lines[0].description = "ビジネスパック（12か月） Business Pack"
+        model.totals = [DocumentTotal(label: "合計", amount: "¥125,000", isBold: true)]
+        model.labels = DocumentLabel.defaults(language: "ja")
+        model.language = "ja-JP"
+        let renderer = try DocumentRenderer(fonts: DocumentFontConfiguration(), strictGlyphs: true)
+        #expect(renderer.fallbacks.map(\.postScriptName) == ["IPAGothic"])
+        try DocumentTestSupport.require(DocumentTestSupport.popplerTools + [("qpdf", "qpdf")])
+        let rendering = try renderer.render(model, creationDate: Self.creationDate)
+        #expect(rendering.missingCharacters.isEmpty)
+        let url = try DocumentTestSupport.write(rendering.data)
+        defer { try? FileManager.default.removeItem(at: url.deletingLastPathComponent()) }
+        _ = try DocumentTestSupport.qpdfCheck(url)
+        let text = DocumentTestSupport.squeezed(try DocumentTestSupport.extractText(url))
+        for expected in ["請求書", "株式会社サクラ", "請求先", "品目", "数量", "単価", "金額", "合計 ¥125,000", "ビジネスパック（12か月） Business Pack", "お支払期限"] {
+            #expect(text.contains(expected), "missing \(expected) in\n\(text)")
+        }
+        for png in try DocumentTestSupport.renderPages(url) { try DocumentTestSupport.expectNotBlank(png) }
+        guard DocumentTestSupport.pythonHas(module: "fontTools") else { return }
+        let pdf = String(decoding: rendering.data, as: UTF8.self)
+        let objects = pdf.matches(of: /\/FontFile2 (\d+) 0 R/).map { String($0.output.1) }
+        #expect(objects.count == 3)
+        var names: [String] = []
+        for object in objects {
+            let font = url.deletingLastPathComponent().appendingPathComponent("font\(object).ttf").path
+            try DocumentTestSupport.run("sh", ["-c", "qpdf --show-object=\(object) --filtered-stream-data \"$1\" > \"$2\"", "sh", url.path, font])
+            let script = "import sys\nfrom fontTools.ttLib import TTFont\nf = TTFont(sys.argv[1], checkChecksums=2)\nf.ensureDecompiled()\nprint(f['name'].getDebugName(6))"
+            names.append(try DocumentTestSupport.run("python3", ["-c", script, font]).stdout.trimmingCharacters(in: .whitespacesAndNewlines))
+        }
+        #expect(names.sorted() == ["DejaVuSans", "DejaVuSans-Bold", "IPAGothic"], "\(names)")
+    }
+
     @Test func invalidQRMatrixIsRejected() throws {
         var model = DocumentSamples.vietnameseInvoice()
         model.qrCode = DocumentQRCode(modules: [[true, false, true]])

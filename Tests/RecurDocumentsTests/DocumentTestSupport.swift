@@ -38,6 +38,12 @@ enum DocumentTestSupport {
         return try TrueTypeFont(contentsOfFile: boldFontPath)
     }
 
+    /// IPA Gothic (Debian fonts-ipafont-gothic), the default fallback for Japanese.
+    static func japaneseFont() throws -> TrueTypeFont {
+        try requireFile(DocumentFontConfiguration.defaultJapanesePath, package: "fonts-ipafont-gothic")
+        return try TrueTypeFont(contentsOfFile: DocumentFontConfiguration.defaultJapanesePath)
+    }
+
     static func requireFile(_ path: String, package: String) throws {
         if FileManager.default.fileExists(atPath: path) { return }
         try missing("\(path) (Debian package \(package))")

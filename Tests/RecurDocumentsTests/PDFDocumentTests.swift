@@ -135,6 +135,42 @@ struct PDFDocumentTests {
         }
     }
 
+    /// One line mixing DejaVu (Latin, ¥) and IPA Gothic (kanji, kana, full-width parentheses)
+    /// extracts exactly, and each face's ToUnicode map holds only its own characters.
+    @Test func japaneseFallbackMixesFacesOnOneLine() throws {
+        try DocumentTestSupport.require(DocumentTestSupport.popplerTools + [("qpdf", "qpdf")])
+        let document = PDFDocument(language: "ja-JP", creationDate: Date(timeIntervalSince1970: 0))
+        let ipa = try DocumentTestSupport.japaneseFont()
+        let font = try document.addFont(DocumentTestSupport.regularFont(), fallbacks: [ipa])
+        let line = "合計 Total ¥1,250（税込） 株式会社サクラ Sakura K.K. ご請求書 No. 2026-0001"
+        let page = document.addPage()
+        page.drawText(line, x: 48, y: 100, font: font, size: 12)
+        page.drawText("請求先: 株式会社サクラ", x: 48, y: 130, font: font, size: 12)
+        #expect(document.missingCharacters.isEmpty, "\(document.missingCharacters)")
+        let faces = document.registry.faces
+        #expect(faces.count == 2)
+        let latin = Set(faces[0].unicode.values.map { Character($0) })
+        let japanese = Set(faces[1].unicode.values.map { Character($0) })
+        #expect(latin == Set("TotalSkurKN.20615-¥,: "), "\(latin)")
+        #expect(japanese == Set("合計税込株式会社サクラご請求書先（）"), "\(japanese)")
+        // Every CID used is mapped back to its character, and the widths follow each face.
+        let expectedWidth = Double(ipa.advanceWidth(forGlyph: try #require(ipa.glyphID(for: "合")))) * 10 / Double(ipa.unitsPerEm)
+        #expect(abs(font.width(of: "合", size: 10) - expectedWidth) < 1e-9)
+        let url = try DocumentTestSupport.write(try document.render())
+        defer { try? FileManager.default.removeItem(at: url.deletingLastPathComponent()) }
+        _ = try DocumentTestSupport.qpdfCheck(url)
+        let text = try DocumentTestSupport.extractText(url)
+        let lines = text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+        #expect(lines.contains(line), "\(text)")
+        #expect(lines.contains("請求先: 株式会社サクラ"), "\(text)")
+        #expect(try DocumentTestSupport.extractText(url, layout: false).contains(line))
+        let fonts = try DocumentTestSupport.run("pdffonts", [url.path]).stdout
+        #expect(fonts.contains("+DejaVuSans "), "\(fonts)")
+        #expect(fonts.contains("+IPAGothic "), "\(fonts)")
+        for row in fonts.split(separator: "\n") where row.contains("CID TrueType") { #expect(row.contains("Identity-H       yes yes yes"), "\(row)") }
+        for png in try DocumentTestSupport.renderPages(url, dpi: 72) { try DocumentTestSupport.expectNotBlank(png, minimumDarkRatio: 0.001) }
+    }
+
     @Test func badImagesAndMatricesAreTypedErrors() throws {
         #expect(throws: DocumentError(code: "image.invalid", message: "The sample count does not match the image size and colour space.",
                                       values: ["expected": "12", "actual": "3"])) {
