@@ -18,7 +18,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
 binary = sys.argv[1]
-shots = sys.argv[2] if len(sys.argv) > 2 else tempfile.mkdtemp(prefix="recur-shots-")
+shots = sys.argv[2] if len(sys.argv) > 2 and sys.argv[2] else tempfile.mkdtemp(prefix="recur-shots-")
 os.makedirs(shots, exist_ok=True)
 
 
