@@ -80,8 +80,11 @@ extension BackOfficePages {
             <label>\(w["admin.bank.csv"])<textarea name="csv" rows="8" required>\(pasted)</textarea></label>
             <p class="muted">\(w["admin.bank.csv_help"])</p><p><button data-test="import">\(w["admin.bank.import_button"])</button></p></form>
             """)
+        // A refusal about a credit no longer in the queue (assigned meanwhile) shows above it.
+        let shownInRow = finance && unmatched.contains { form == "credit:\($0.id)" }
+        let topErrors: HTML = HTML.when(form?.hasPrefix("credit:") == true && !shownInRow, Layout.errors(w, errors))
         let body: HTML = """
-            \(reportBlock)
+            \(topErrors)\(reportBlock)
             <h2>\(w["admin.bank.queue"])</h2>
             \(Self.table(w, test: "bank-queue", [w["invoice.date"], w["admin.reference"], w["invoice.memo"], w["invoice.amount"], w["portal.status"], ""],
                          numeric: [3], rows: queueRows, count: unmatched.count + underpaid.count))
