@@ -25,6 +25,13 @@ struct BackOfficePages: Sendable {
             return .signOut(to: "/admin/sign-in")
         }
         web.get("/admin", .staff(.finance)) { try await home($0) }
+        registerCustomers()
+        registerCatalog()
+        registerInvoices()
+        registerPayments()
+        registerWebhooks()
+        registerAudit()
+        registerStaff()
         registerDeals()
     }
 
