@@ -6,9 +6,7 @@ import RecurEngine
 import RecurWeb
 import Testing
 
-private func hoshi(_ service: RecurService) async throws -> CustomerRecord {
-    try #require(try await service.listCustomers(email: nil, limit: 10, startingAfter: nil).items.first { $0.currency == .jpy })
-}
+private func hoshi(_ service: RecurService) async throws -> CustomerRecord { try await demoCustomers(service).hoshi }
 
 @Suite("Enterprise deals (000)")
 struct DealTests {

@@ -5,11 +5,6 @@ import RecurCore
 import RecurEngine
 import Testing
 
-/// The demo customers: Sao Mai (VND, Vietnamese) and Hoshi (JPY, Japanese).
-private func demoCustomers(_ service: RecurService) async throws -> (saoMai: CustomerRecord, hoshi: CustomerRecord) {
-    let all = try await service.listCustomers(email: nil, limit: 10, startingAfter: nil).items
-    return (try #require(all.first { $0.currency == .vnd }), try #require(all.first { $0.currency == .jpy }))
-}
 
 /// The checkout form for Workspace Standard, yearly, 5 users, 10 GB extra storage at half price, WELCOME10.
 private let workspaceOrder: [(String, String)] = [
@@ -285,7 +280,7 @@ struct PortalEveryPageTests {
     @Test("every portal page answers 200 to its member in every language, and sends a stranger to sign-in", arguments: TestDatabase.all)
     func everyPage(db: TestDatabase) async throws {
         try await withApp(db) { client, service in
-            let hoshi = try #require(try await service.listCustomers(email: nil, limit: 10, startingAfter: nil).items.first { $0.currency == .jpy })
+            let (_, hoshi) = try await demoCustomers(service)
             let outcome = try await service.checkout(customer: hoshi.id, order: Order(items: [.init(product: "meeting", plan: "meeting_small", tier: "600", cycle: .monthly)]),
                                                      date: nil, actor: .system)
             let sub = try #require(outcome.subscriptions.first)
@@ -328,7 +323,7 @@ struct PortalFormTests {
           arguments: TestDatabase.all)
     func forms(db: TestDatabase) async throws {
         try await withApp(db) { client, service in
-            let saoMai = try #require(try await service.listCustomers(email: nil, limit: 10, startingAfter: nil).items.first { $0.currency == .vnd })
+            let (saoMai, _) = try await demoCustomers(service)
             let b = Browser(client)
             try await b.portalSignIn(customer: saoMai.id, member: "an@saomai.example")
             try await b.get("/portal/account")
@@ -367,7 +362,7 @@ struct PortalFormTests {
           arguments: TestDatabase.all)
     func change(db: TestDatabase) async throws {
         try await withApp(db) { client, service in
-            let saoMai = try #require(try await service.listCustomers(email: nil, limit: 10, startingAfter: nil).items.first { $0.currency == .vnd })
+            let (saoMai, _) = try await demoCustomers(service)
             let outcome = try await service.checkout(customer: saoMai.id, order: Order(items: [.init(product: "workspace", plan: "ws_standard", cycle: .monthly, seats: 2)]),
                                                      date: nil, actor: .system)
             let sub = try #require(outcome.subscriptions.first)

@@ -2,7 +2,15 @@ import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import NIOCore
+import RecurCore
+import RecurEngine
 import Testing
+
+/// The demo customers: Sao Mai (VND, Vietnamese) and Hoshi (JPY, Japanese).
+func demoCustomers(_ service: RecurService) async throws -> (saoMai: CustomerRecord, hoshi: CustomerRecord) {
+    let all = try await service.listCustomers(email: nil, limit: 10, startingAfter: nil).items
+    return (try #require(all.first { $0.currency == .vnd }), try #require(all.first { $0.currency == .jpy }))
+}
 
 /// A browser over the test client: keeps cookies, reads the page's CSRF token and
 /// posts forms with it, as a person's browser would.
@@ -15,6 +23,8 @@ final class Browser: @unchecked Sendable {
     init(_ client: any TestClientProtocol) { self.client = client }
 
     struct Page {
+        /// The response as the test client gave it.
+        let response: TestResponse
         let status: Int
         let headers: HTTPFields
         let text: String
@@ -53,7 +63,7 @@ final class Browser: @unchecked Sendable {
         if let range = text.range(of: #"name="_csrf" value="([^"]+)""#, options: .regularExpression) {
             csrf = String(text[range].split(separator: "\"")[3])
         }
-        return Page(status: Int(r.status.code), headers: r.headers, text: text, bytes: Data(r.body.readableBytesView))
+        return Page(response: r, status: Int(r.status.code), headers: r.headers, text: text, bytes: Data(r.body.readableBytesView))
     }
 
     /// Signs in to the portal through the demo sign-in as `member`.
