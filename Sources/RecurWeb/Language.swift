@@ -33,7 +33,7 @@ public enum Lang: String, Sendable, CaseIterable {
     }
 }
 
-/// The words of one language: `w["nav.plans"]`, `w("checkout.seats_min", ["n": "3"])`.
+/// The words of one language: `w["nav.plans"]`, `w("checkout.seats_help", ["min": "2", "max": "500"])`.
 /// A key with no translation falls back to English, then to the key itself.
 public struct Words: Sendable {
     public let lang: Lang
@@ -71,5 +71,35 @@ public struct Words: Sendable {
             }
         }
         return self(key, values)
+    }
+}
+
+/// What the translation tables lack, for the tests: keys without a translation in a
+/// language, and translations whose `{placeholders}` differ from the English text's.
+public enum WordsAudit {
+    public static var englishKeys: Set<String> { Set(WebStrings.english.keys) }
+
+    public static func problems() -> [String] {
+        var out: [String] = []
+        func placeholders(_ s: String) -> Set<String> {
+            var found: Set<String> = []
+            var rest = Substring(s)
+            while let open = rest.firstIndex(of: "{"), let close = rest[open...].firstIndex(of: "}") {
+                found.insert(String(rest[open...close]))
+                rest = rest[rest.index(after: close)...]
+            }
+            return found
+        }
+        for (key, english) in WebStrings.english.sorted(by: { $0.key < $1.key }) {
+            for lang in Lang.allCases where lang != .en {
+                guard let t = WebStrings.translations[key]?[lang], !t.isEmpty else {
+                    out.append("\(key): no \(lang.rawValue)")
+                    continue
+                }
+                if placeholders(t) != placeholders(english) { out.append("\(key): \(lang.rawValue) placeholders differ") }
+            }
+        }
+        for key in WebStrings.translations.keys where WebStrings.english[key] == nil { out.append("\(key): translated but not in English") }
+        return out
     }
 }
