@@ -100,11 +100,11 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        // Composition root: configuration, buildApplication, services.
+        // Composition root: configuration, buildApplication, services; the only module that sees RecurMail.
         .target(
             name: "RecurApp",
             dependencies: [
-                "RecurCore", "RecurEngine", "RecurStore", "RecurHTTP", "RecurPayments",
+                "RecurCore", "RecurEngine", "RecurStore", "RecurHTTP", "RecurPayments", "RecurMail",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -147,7 +147,7 @@ let package = Package(
         .testTarget(
             name: "RecurAppTests",
             dependencies: [
-                "RecurCore", "RecurEngine", "RecurStore", "RecurHTTP", "RecurApp", "RecurPayments",
+                "RecurCore", "RecurEngine", "RecurStore", "RecurHTTP", "RecurApp", "RecurPayments", "RecurMail",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

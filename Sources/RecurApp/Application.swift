@@ -130,6 +130,7 @@ public func buildApplication(_ config: RecurConfiguration, clock: any Clock = Sy
     let router = try buildRouter(service: service)
     let app = Application(router: router, configuration: .init(address: .hostname(config.host, port: config.port), serverName: "recur"),
                           services: [StoreLifecycleService(store: store), WebhookDeliveryService(service: service, logger: logger),
+                                     MailDispatchService(service: service, mailer: config.mail.mailer(vendor: service.vendor), logger: logger),
                                      BillingRunService(service: service, interval: config.billingInterval, logger: logger)],
                           logger: logger)
     return (app, service)

@@ -67,5 +67,15 @@ enum Migrations {
             ["CREATE INDEX idx_subscriptions_due ON subscriptions (next_billing_at, id)",
              "DROP INDEX idx_subscriptions_next_billing_at"]
         },
+        // Version 7 is taken by another change in flight; versions apply by set, not by order.
+        Migration(version: 8, name: "e-mail: mail deliveries, events' mailed flag") { c in
+            ["ALTER TABLE events ADD COLUMN mailed BIGINT",
+             // The events before e-mail are not mailed now.
+             "UPDATE events SET mailed = 1",
+             "CREATE INDEX idx_events_mailed ON events (mailed)"]
+                + table("mail_deliveries", text: ["customer_id", "status", "event_id"], int: ["next_attempt_at"], collation: c)
+                + ["ALTER TABLE mail_deliveries ADD COLUMN dedupe_key TEXT \(c)",
+                   "CREATE UNIQUE INDEX ux_mail_deliveries_dedupe_key ON mail_deliveries (dedupe_key)"]
+        },
     ]
 }
