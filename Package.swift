@@ -114,11 +114,11 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        // Composition root: configuration, buildApplication, services.
+        // Composition root: configuration, buildApplication, services; the only module that sees RecurMail.
         .target(
             name: "RecurApp",
             dependencies: [
-                "RecurCore", "RecurEngine", "RecurStore", "RecurHTTP", "RecurPayments", "RecurDocuments", "RecurWeb",
+                "RecurCore", "RecurEngine", "RecurStore", "RecurHTTP", "RecurPayments", "RecurDocuments", "RecurWeb", "RecurMail",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -161,7 +161,7 @@ let package = Package(
         .testTarget(
             name: "RecurAppTests",
             dependencies: [
-                "RecurCore", "RecurEngine", "RecurStore", "RecurHTTP", "RecurApp", "RecurPayments", "RecurDocuments", "RecurWeb",
+                "RecurCore", "RecurEngine", "RecurStore", "RecurHTTP", "RecurApp", "RecurPayments", "RecurDocuments", "RecurWeb", "RecurMail",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -140,6 +140,7 @@ public func buildApplication(_ config: RecurConfiguration, clock: any Clock = Sy
     WebRoutes.register(on: router, service: service, options: WebOptions(demo: config.demo, secureCookies: service.payments.publicURL.hasPrefix("https://")))
     let app = Application(router: router, configuration: .init(address: .hostname(config.host, port: config.port), serverName: "recur"),
                           services: [StoreLifecycleService(store: store), WebhookDeliveryService(service: service, logger: logger),
+                                     MailDispatchService(service: service, mailer: config.mail.mailer(vendor: service.vendor), logger: logger),
                                      BillingRunService(service: service, interval: config.billingInterval, logger: logger)],
                           logger: logger)
     return (app, service)

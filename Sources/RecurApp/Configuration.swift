@@ -25,6 +25,29 @@ public struct RecurConfiguration: Sendable {
     public var paymentsSandbox = true
     /// Gateway settings read from `RECUR_VNPAY_*`, `RECUR_STRIPE_*`… (see ``paymentSettings()``).
     public var environment: [String: String] = [:]
+    /// How e-mail leaves: SMTP when a host is set, otherwise .eml files in a folder.
+    public var mail = MailSettings()
+
+    /// E-mail to customers (invoices, receipts, reminders, dunning).
+    public struct MailSettings: Sendable, Hashable {
+        public enum Security: String, Sendable, Hashable { case starttls, tls, none }
+        /// `RECUR_SMTP_HOST`; nil: messages are written to ``folder``.
+        public var smtpHost: String?
+        /// `RECUR_SMTP_PORT`: 587 for STARTTLS, 465 for TLS, 25 without.
+        public var smtpPort: Int?
+        /// `RECUR_SMTP_SECURITY`: `starttls` (default), `tls` or `none`.
+        public var security: Security = .starttls
+        public var username: String?
+        public var password: String?
+        /// `RECUR_MAIL_FROM`: `billing@example.com` or `Billing <billing@example.com>`;
+        /// the vendor's e-mail (or billing@recur.example) under the vendor's name otherwise.
+        public var from: String?
+        /// `RECUR_MAIL_FOLDER`: where messages go when no SMTP host is set.
+        public var folder = "./mail"
+        public init() {}
+
+        public var port: Int { smtpPort ?? (security == .tls ? 465 : security == .none ? 25 : 587) }
+    }
 
     public init(databaseURL: String = "sqlite:./recur.sqlite", host: String = "127.0.0.1", port: Int = 8080, demo: Bool = true,
                 testMode: Bool = false, logLevel: String = "info", billingInterval: Int = 60) {
@@ -52,6 +75,14 @@ public struct RecurConfiguration: Sendable {
         if let v = env["RECUR_PUBLIC_URL"], !v.isEmpty { c.publicURL = v }
         if let v = env["RECUR_PAYMENTS_SANDBOX"] { c.paymentsSandbox = !["0", "false", "no"].contains(v.lowercased()) }
         c.environment = env.filter { $0.key.hasPrefix("RECUR_") }
+        func v(_ k: String) -> String? { env[k].flatMap { $0.isEmpty ? nil : $0 } }
+        c.mail.smtpHost = v("RECUR_SMTP_HOST")
+        c.mail.smtpPort = v("RECUR_SMTP_PORT").flatMap(Int.init)
+        if let s = v("RECUR_SMTP_SECURITY").flatMap({ MailSettings.Security(rawValue: $0.lowercased()) }) { c.mail.security = s }
+        c.mail.username = v("RECUR_SMTP_USERNAME")
+        c.mail.password = v("RECUR_SMTP_PASSWORD")
+        c.mail.from = v("RECUR_MAIL_FROM")
+        if let f = v("RECUR_MAIL_FOLDER") { c.mail.folder = f }
         if let v = env["RECUR_DUNNING_DAYS"] {
             // Retries end before the shortest cycle (a month) ends, so a renewal never meets an open dunning.
             let days = v.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }.filter { $0 > 0 && $0 < 28 }

@@ -290,6 +290,7 @@ extension EventRecord: FastJSONRecord {
             o.field("customer", customer)
             o.field("payload", payload)
             o.field("dispatched", dispatched)
+            if let mailed { o.field("mailed", mailed) }
         }
     }
 }

@@ -334,16 +334,20 @@ public struct EventRecord: Record, Equatable {
     public var payload: String
     /// Set once a delivery row exists for every matching endpoint.
     public var dispatched: Bool
+    /// Set once its e-mails are queued (``RecurService/queueMails(batch:)``). Events from
+    /// before e-mail (no value) count as mailed: upgrading never mails the past.
+    public var mailed: Bool?
     public var columns: [String: ColumnValue] {
-        ["type": .text(type), "customer_id": .text(customer), "dispatched": .int(dispatched ? 1 : 0)]
+        ["type": .text(type), "customer_id": .text(customer), "dispatched": .int(dispatched ? 1 : 0), "mailed": .int(mailed == false ? 0 : 1)]
     }
-    public init(id: String, type: String, created: Date, customer: String?, payload: String, dispatched: Bool = false) {
+    public init(id: String, type: String, created: Date, customer: String?, payload: String, dispatched: Bool = false, mailed: Bool? = false) {
         self.id = id
         self.type = type
         self.created = created
         self.customer = customer
         self.payload = payload
         self.dispatched = dispatched
+        self.mailed = mailed
     }
 }
 

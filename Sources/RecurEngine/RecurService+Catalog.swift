@@ -150,3 +150,57 @@ extension Catalog {
                     cycleDiscounts: cycleDiscounts, promotions: promotions ?? Array(self.promotions.values), taxRates: taxRates)
     }
 }
+
+// MARK: Editing the catalog (the back office's catalog editor)
+
+extension RecurService {
+    /// Replaces a plan's prices (renewals after the change are charged the new prices;
+    /// invoices already issued keep theirs). The catalog is validated as a whole first.
+    /// - throws: `resource.not_found`, `catalog.*` (422) for prices the catalog refuses.
+    public func setPlanPrices(_ id: String, _ prices: [Price], actor: Actor) async throws -> PlanRecord {
+        try await command(actor) { tx, log in
+            guard let before = try await tx.find(PlanRecord.self, id: id) else { throw RecurError.notFound("plan", id) }
+            var after = before
+            after.plan.prices = prices
+            let catalog = try await self.loadCatalog(tx)
+            _ = try catalog.replacing(plans: catalog.plans.values.map { $0.id == after.plan.id ? after.plan : $0 })
+            try await tx.update(after)
+            log.audit("plan.prices_set", target: id, customer: nil, before: before.plan.prices, after: prices)
+            log.emit("plan.updated", customer: nil, object: after)
+            return after
+        }
+    }
+
+    /// Adds a bundle or a dependency to the catalog's rules, validated with the whole catalog.
+    /// - throws: `resource.exists` (409) for a bundle id or a dependent product already there,
+    ///   `catalog.*` (422) for what the catalog refuses (unknown products or plans…).
+    public func addCatalogRule(bundle: ProductBundle? = nil, dependency: Dependency? = nil, actor: Actor) async throws -> Catalog {
+        try await command(actor) { tx, log in
+            let catalog = try await self.loadCatalog(tx)
+            var rules = try await tx.find(CatalogRulesRecord.self, id: "catalog")
+                ?? CatalogRulesRecord(dependencies: [], bundles: [], cycleDiscounts: [:], taxRates: [])
+            if let bundle {
+                if rules.bundles.contains(where: { $0.id == bundle.id }) {
+                    throw RecurError(.resourceExists, field: "id", "A bundle with id \(bundle.id.rawValue) exists already", ["id": .text(bundle.id.rawValue)])
+                }
+                rules.bundles.append(bundle)
+            }
+            if let dependency {
+                if rules.dependencies.contains(where: { $0.dependent == dependency.dependent }) {
+                    throw RecurError(.resourceExists, field: "dependent", "\(dependency.dependent.rawValue) depends on a product already",
+                                     ["dependent": .text(dependency.dependent.rawValue)])
+                }
+                rules.dependencies.append(dependency)
+            }
+            let updated = try Catalog(products: Array(catalog.products.values), plans: Array(catalog.plans.values), addOns: Array(catalog.addOns.values),
+                                      dependencies: rules.dependencies, bundles: rules.bundles, cycleDiscounts: catalog.cycleDiscounts,
+                                      promotions: Array(catalog.promotions.values), taxRates: catalog.taxRates)
+            if try await tx.find(CatalogRulesRecord.self, id: "catalog") == nil { try await tx.insert(rules) } else { try await tx.update(rules) }
+            if let bundle { log.audit("bundle.created", target: bundle.id.rawValue, customer: nil, before: String?.none, after: bundle) }
+            if let dependency {
+                log.audit("dependency.created", target: dependency.dependent.rawValue, customer: nil, before: String?.none, after: dependency)
+            }
+            return updated
+        }
+    }
+}

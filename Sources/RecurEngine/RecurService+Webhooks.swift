@@ -98,8 +98,12 @@ extension RecurService {
     @discardableResult
     public func dispatchEvents(batch: Int = 100) async throws -> Int {
         try await store.transaction { tx in
-            let events = try await tx.list(EventRecord.self, filters: ["dispatched": .int(0)], limit: batch, startingAfter: nil).items
-            guard !events.isEmpty else { return 0 }
+            let page = try await tx.list(EventRecord.self, filters: ["dispatched": .int(0)], limit: batch, startingAfter: nil).items
+            guard !page.isEmpty else { return 0 }
+            // Locked and read again: the mail dispatcher updates the same rows (its `mailed` flag),
+            // and a second process must not dispatch them twice.
+            let events = try await tx.lockAll(EventRecord.self, ids: page.map(\.id), skipLocked: true)
+                .filter { !$0.dispatched }.sorted { $0.id < $1.id }
             let endpoints = try await tx.all(WebhookEndpointRecord.self, filters: [:])
             var created = 0
             for var event in events {

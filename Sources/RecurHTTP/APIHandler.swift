@@ -320,6 +320,12 @@ struct APIHandler: APIProtocol {
                                                 customer: link.customer, member: link.memberEmail))))
     }
 
+    func listMailDeliveries(_ input: Operations.ListMailDeliveries.Input) async throws -> Operations.ListMailDeliveries.Output {
+        let q = input.query
+        let page = try await service.listMailDeliveries(customer: q.customer, status: q.status?.rawValue, limit: q.limit, startingAfter: q.startingAfter)
+        return .ok(.init(body: .json(.init(data: page.items.map(Map.mailDelivery), hasMore: page.hasMore))))
+    }
+
     func createTestClock(_ input: Operations.CreateTestClock.Input) async throws -> Operations.CreateTestClock.Output {
         guard case .json(let b) = input.body else { throw unsupported }
         let c = try await service.createTestClock(name: b.name ?? "Test clock", at: b.frozenTime, actor: actor)

@@ -315,6 +315,13 @@ enum Map {
         .init(id: c.id, name: c.name, frozenTime: c.now, created: c.created)
     }
 
+    static func mailDelivery(_ d: MailDeliveryRecord) -> S.MailDelivery {
+        .init(id: d.id, event: d.event, eventType: d.eventType, kind: d.kind, customer: d.customer, to: d.to, language: d.language,
+              subject: d.subject, attachment: d.attachment?.filename, status: S.MailDelivery.StatusPayload(rawValue: d.status.rawValue)!,
+              attempts: d.attempts, error: d.error, transport: d.transport.flatMap(S.MailDelivery.TransportPayload.init(rawValue:)),
+              reply: d.reply, nextAttempt: d.nextAttempt, sentAt: d.sentAt, created: d.created)
+    }
+
     static func creditNote(_ n: CreditNoteRecord) -> S.CreditNote {
         .init(id: n.id, number: n.number, customer: n.customer, invoice: n.invoice, amount: money(n.amount), reason: n.reason,
               outcome: S.CreditNote.OutcomePayload(rawValue: n.outcome.rawValue)!, issueDate: n.issueDate.description, created: n.created)

@@ -72,6 +72,15 @@ enum Migrations {
                 + table("web_sessions", int: ["expires_at"], collation: c)
                 + table("portal_links", text: ["customer_id"], collation: c)
         },
+        Migration(version: 8, name: "e-mail: mail deliveries, events' mailed flag") { c in
+            ["ALTER TABLE events ADD COLUMN mailed BIGINT",
+             // The events before e-mail are not mailed now.
+             "UPDATE events SET mailed = 1",
+             "CREATE INDEX idx_events_mailed ON events (mailed)"]
+                + table("mail_deliveries", text: ["customer_id", "status", "event_id"], int: ["next_attempt_at"], collation: c)
+                + ["ALTER TABLE mail_deliveries ADD COLUMN dedupe_key TEXT \(c)",
+                   "CREATE UNIQUE INDEX ux_mail_deliveries_dedupe_key ON mail_deliveries (dedupe_key)"]
+        },
         Migration(version: 9, name: "sales-led Enterprise deals") { c in
             table("deals", text: ["customer_id", "stage"], collation: c)
         },

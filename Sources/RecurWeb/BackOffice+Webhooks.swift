@@ -31,7 +31,22 @@ extension BackOfficePages {
                     </section>
                     """)
             }
-            let body: HTML = endpoints.isEmpty ? "<p class=\"muted\" data-test=\"no-endpoints\">\(w["admin.webhooks.none"])</p>" : "\(sections)"
+            let webhooks: HTML = endpoints.isEmpty ? "<p class=\"muted\" data-test=\"no-endpoints\">\(w["admin.webhooks.none"])</p>" : "\(sections)"
+            // The e-mail delivery log: the newest 50, with why a message failed.
+            let mails = try await Self.everything({ try await service.listMailDeliveries(customer: nil, status: r.query["mail_status"], limit: 100,
+                                                                                         startingAfter: $0) }, id: \.id, max: 2000)
+            let recentMails = Array(mails.reversed().prefix(50))
+            let mailRows = HTML.each(recentMails) { m in
+                """
+                <tr><td>\(Self.stamp(m.created))</td><td>\(m.to)</td><td>\(m.subject)</td><td>\(m.kind)</td><td>\(Self.badge(m.status.rawValue, w))</td>
+                <td class="num">\(w.number(m.attempts))</td><td>\(m.error ?? "")</td></tr>
+                """
+            }
+            let body: HTML = """
+                \(webhooks)<h2>\(w["admin.mail.title"])</h2>
+                \(Self.table(w, test: "mail-deliveries", [w["history.date"], w["admin.mail.to"], w["admin.mail.subject"], w["admin.mail.kind"], w["portal.status"],
+                                                        w["admin.webhooks.attempt"], w["admin.failure"]], numeric: [5], rows: mailRows, count: recentMails.count))
+                """
             return page(r, w["admin.webhooks.title"], body)
         }
     }

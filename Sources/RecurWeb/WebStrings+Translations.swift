@@ -482,5 +482,11 @@ extension WebStrings {
         T("admin.role.finance", vi: "Tài chính", fr: "Finance", ms: "Kewangan", ja: "経理"),
         T("admin.role.sales", vi: "Kinh doanh", fr: "Commercial", ms: "Jualan", ja: "営業"),
         T("admin.role.admin", vi: "Quản trị viên", fr: "Administrateur", ms: "Pentadbir", ja: "管理者"),
+        T("admin.mail.title", vi: "Lịch sử gửi e-mail", fr: "Envois d'e-mails", ms: "Penghantaran e-mel", ja: "メール送信履歴"),
+        T("admin.mail.to", vi: "Người nhận", fr: "Destinataire", ms: "Kepada", ja: "宛先"),
+        T("admin.mail.subject", vi: "Tiêu đề", fr: "Objet", ms: "Subjek", ja: "件名"),
+        T("admin.mail.kind", vi: "Loại", fr: "Type", ms: "Jenis", ja: "種類"),
+        T("status.queued", vi: "Đang chờ gửi", fr: "En file d'attente", ms: "Dalam giliran", ja: "送信待ち"),
+        T("status.sent", vi: "Đã gửi", fr: "Envoyé", ms: "Dihantar", ja: "送信済み"),
     ]
 }

@@ -200,5 +200,8 @@ enum WebStrings {
         // Back office: staff
         ("admin.staff.title", "Staff"), ("admin.staff.new", "New staff member"), ("admin.staff.created", "The staff member is created."),
         ("admin.staff.disabled", "Disabled"), ("admin.role.finance", "Finance"), ("admin.role.sales", "Sales"), ("admin.role.admin", "Admin"),
+        // Back office: e-mail
+        ("admin.mail.title", "E-mail deliveries"), ("admin.mail.to", "To"), ("admin.mail.subject", "Subject"), ("admin.mail.kind", "Kind"),
+        ("status.queued", "Queued"), ("status.sent", "Sent"),
     ]
 }

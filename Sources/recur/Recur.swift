@@ -140,6 +140,7 @@ struct Serve: AsyncParsableCommand {
               health    \(base)/health
               metrics   \(base)/metrics
               spec      \(base)/openapi.yaml
+              e-mail    \(config.mail.smtpHost.map { "smtp://\($0):\(config.mail.port) (\(config.mail.security.rawValue))" } ?? "written to \(config.mail.folder) (no RECUR_SMTP_HOST)")
 
             """
         if config.demo {
