@@ -216,7 +216,8 @@ extension BackOfficePages {
             <label>\(w["admin.catalog.valid_through"])<input name="valid_through" type="date" value="\(v("promotion", "valid_through"))"></label>
             <label>\(w["admin.catalog.redemption_limit"])<input name="redemption_limit" inputmode="numeric" value="\(v("promotion", "redemption_limit"))"></label>
             <label class="check"><input type="checkbox" name="first_purchase" value="1"> \(w["admin.catalog.first_purchase"])</label>
-            <p><button>\(w["admin.create"])</button></p></form></section></div>
+            <p><button>\(w["admin.create"])</button></p></form></section>
+            \(catalogRuleForms(r, catalog, errs: errs, v: v))</div>
             """ : .empty
         let body: HTML = """
             <h2>\(w["admin.catalog.products"])</h2>
@@ -236,6 +237,6 @@ extension BackOfficePages {
                                                    w["admin.catalog.seat_rule"], w["admin.catalog.cycle_conflict"]], rows: depRows, count: catalog.dependencies.count))
             \(forms)
             """
-        return page(r, w["admin.catalog.title"], body, status: errors.isEmpty ? 200 : 422)
+        return page(r, w["admin.catalog.title"], body, status: errors.map { WebRouter.status(RecurError.Code(rawValue: $0.code)) }.max() ?? 200)
     }
 }

@@ -27,6 +27,7 @@ struct BackOfficePages: Sendable {
         web.get("/admin", .staff(.finance)) { try await home($0) }
         registerCustomers()
         registerCatalog()
+        registerCatalogRules()
         registerInvoices()
         registerPayments()
         registerWebhooks()

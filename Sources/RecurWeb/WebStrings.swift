@@ -203,5 +203,11 @@ enum WebStrings {
         // Back office: e-mail
         ("admin.mail.title", "E-mail deliveries"), ("admin.mail.to", "To"), ("admin.mail.subject", "Subject"), ("admin.mail.kind", "Kind"),
         ("status.queued", "Queued"), ("status.sent", "Sent"),
+        // Back office: catalog rules
+        ("admin.catalog.plan_prices", "A plan's prices"), ("admin.catalog.plan_prices_help", "Replaces the monthly and yearly prices in this currency; renewals after today use them, issued invoices keep theirs."),
+        ("admin.catalog.bundle", "Bundle"), ("admin.catalog.yearly_only", "Yearly cycle only"), ("admin.catalog.dependency", "Dependency"),
+        ("admin.catalog.seat_independent", "Seats independent"), ("admin.catalog.seat_equal", "Seats equal to the base"), ("admin.catalog.seat_at_most", "Seats at most the base's"),
+        ("admin.catalog.conflict_refuse", "Refuse another cycle than the base's"), ("admin.catalog.conflict_switch", "Move the base to the dependent's cycle"),
+        ("admin.catalog.co_terminate", "Co-terminate with the base"),
     ]
 }
