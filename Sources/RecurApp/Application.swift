@@ -56,6 +56,11 @@ public func loadDemoData(_ service: RecurService) async throws -> Bool {
     return true
 }
 
+/// Whether this database holds the demo data (its demo API key, made only with it).
+public func isDemoDatabase(_ service: RecurService) async throws -> Bool {
+    try await service.store.transaction { tx in try await tx.find(APIKeyRecord.self, id: "key_demo") != nil }
+}
+
 /// Posts webhook deliveries with URLSession.
 struct URLSessionWebhookTransport: WebhookTransport {
     func post(url: String, headers: [String: String], body: Data) async throws -> Int {
@@ -137,7 +142,11 @@ public func buildApplication(_ config: RecurConfiguration, clock: any Clock = Sy
     // In sandbox mode the router points the transport at the simulators.
     if !service.payments.sandbox { service.setGatewayTransport(HTTPGatewayTransport()) }
     let router = try buildRouter(service: service)
-    WebRoutes.register(on: router, service: service, options: WebOptions(demo: config.demo, secureCookies: service.payments.publicURL.hasPrefix("https://")))
+    // The demo sign-ins only on a database the demo data was loaded into: a real database never
+    // lists its customers' members to whoever opens the portal, whatever RECUR_DEMO says.
+    let demoDatabase = try await isDemoDatabase(service)
+    WebRoutes.register(on: router, service: service,
+                       options: WebOptions(demo: config.demo && demoDatabase, secureCookies: service.payments.publicURL.hasPrefix("https://")))
     let app = Application(router: router, configuration: .init(address: .hostname(config.host, port: config.port), serverName: "recur"),
                           services: [StoreLifecycleService(store: store), WebhookDeliveryService(service: service, logger: logger),
                                      MailDispatchService(service: service, mailer: config.mail.mailer(vendor: service.vendor), logger: logger),

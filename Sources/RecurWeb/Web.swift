@@ -244,7 +244,8 @@ public enum WebRoutes {
         // The language switcher, for every page (signed in or not).
         web.post("/language", .none) { r in
             let lang = r.form["lang"].flatMap(Lang.init(rawValue:)) ?? .en
-            let back = r.form["back"].flatMap { $0.hasPrefix("/") && !$0.hasPrefix("//") ? $0 : nil } ?? "/portal"
+            // Only a path on this site: not //host, nor /\host, which browsers read as //host.
+            let back = r.form["back"].flatMap { $0.hasPrefix("/") && !$0.hasPrefix("//") && !$0.contains("\\") ? $0 : nil } ?? "/portal"
             return .language(lang, back: back)
         }
         PortalPages(web: web).register()

@@ -3,6 +3,8 @@ import HTTPTypes
 import HummingbirdTesting
 import RecurCore
 import RecurEngine
+import RecurApp
+import RecurWeb
 import Testing
 
 
@@ -271,6 +273,7 @@ struct PortalTests {
             // An outside address for "back" is not followed.
             let evil = try await b.post("/language", [("lang", "en"), ("back", "//evil.example/x")])
             #expect(evil.location == "/portal")
+            #expect(try await b.post("/language", [("lang", "en"), ("back", "/\\evil.example/x")]).location == "/portal")
         }
     }
 }
@@ -380,6 +383,32 @@ struct PortalFormTests {
             #expect(try await service.subscription(sub.id).subscription.plan == "ws_premium")
             let open = try await service.listInvoices(customer: saoMai.id, subscription: nil, status: "open", limit: 10, startingAfter: nil).items
             #expect(open.map(\.amountDue.minorUnits) == [132_000])
+        }
+    }
+}
+
+@Suite("Customer portal: demo sign-in")
+struct PortalDemoTests {
+    @Test("without demo data there is no demo sign-in: no member listed, the demo form is 404, and isDemoDatabase says no", arguments: TestDatabase.all)
+    func noDemo(db: TestDatabase) async throws {
+        try await withApp(db, demo: false) { client, service in
+            let demo = try await isDemoDatabase(service)
+            #expect(demo == false)
+            let c = try await service.createCustomer(CustomerChanges(name: "Real Co", currency: "EUR", invoiceEmails: ["billing@real.example"]), actor: .system)
+            _ = try await service.addMember(customer: c.id, email: "boss@real.example", name: "Boss", role: .owner, actor: .system)
+            let b = Browser(client)
+            let page = try await b.get("/portal/sign-in")
+            #expect(page.status == 200)
+            #expect(!page.text.contains("boss@real.example") && !page.text.contains("Real Co"))
+            let forced = try await b.post("/portal/demo", [("customer", c.id), ("member", "boss@real.example")])
+            #expect(forced.status == 404)
+            #expect(b.cookies["recur_session"] == nil)
+            let staffPage = try await b.get("/admin/sign-in")
+            #expect(!staffPage.text.contains(DemoStaff.password))
+        }
+        try await withApp(db, demo: true) { _, service in
+            let demo = try await isDemoDatabase(service)
+            #expect(demo)
         }
     }
 }
