@@ -30,6 +30,9 @@ public final class RecurService: Sendable {
 
     /// Who issues the documents.
     public let vendor: VendorProfile
+
+    /// The vendor's partners (implementation requests, partner support).
+    public var partners: [Partner] { Partner.demo }
     /// The fonts documents are written in (DejaVu Sans, IPA Gothic for Japanese when installed).
     public let documentFonts: DocumentFontConfiguration
     /// The document renderer, loaded from ``documentFonts`` on first use.

@@ -84,5 +84,8 @@ enum Migrations {
         Migration(version: 9, name: "sales-led Enterprise deals") { c in
             table("deals", text: ["customer_id", "stage"], collation: c)
         },
+        Migration(version: 10, name: "service requests and support channels (002)") { c in
+            table("service_requests", text: ["customer_id", "status", "routed_to"], collation: c) + table("support_channels", collation: c)
+        },
     ]
 }

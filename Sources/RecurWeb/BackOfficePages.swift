@@ -34,6 +34,7 @@ struct BackOfficePages: Sendable {
         registerAudit()
         registerStaff()
         registerDeals()
+        registerRequests()
     }
 
     func actor(_ r: WebRequest) -> Actor { Actor("staff:\(r.session?.staff ?? "?")") }

@@ -11,10 +11,10 @@ enum Layout {
 
     static let portalNav = [NavItem(href: "/portal", key: "nav.subscriptions"), NavItem(href: "/portal/plans", key: "nav.plans"),
                             NavItem(href: "/portal/checkout", key: "nav.buy"), NavItem(href: "/portal/invoices", key: "nav.invoices"),
-                            NavItem(href: "/portal/account", key: "nav.account")]
+                            NavItem(href: "/portal/account", key: "nav.account"), NavItem(href: "/portal/support", key: "nav.support")]
     static let staffNav = [NavItem(href: "/admin", key: "admin.nav.home"), NavItem(href: "/admin/customers", key: "admin.nav.customers"),
                            NavItem(href: "/admin/catalog", key: "admin.nav.catalog"), NavItem(href: "/admin/invoices", key: "admin.nav.invoices"),
-                           NavItem(href: "/admin/payments", key: "admin.nav.payments"), NavItem(href: "/admin/deals", key: "admin.nav.deals"),
+                           NavItem(href: "/admin/payments", key: "admin.nav.payments"), NavItem(href: "/admin/deals", key: "admin.nav.deals"), NavItem(href: "/admin/requests", key: "admin.nav.requests"),
                            NavItem(href: "/admin/webhooks", key: "admin.nav.webhooks"), NavItem(href: "/admin/audit", key: "admin.nav.audit"),
                            NavItem(href: "/admin/staff", key: "admin.nav.staff")]
 

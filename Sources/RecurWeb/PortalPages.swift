@@ -28,6 +28,7 @@ struct PortalPages: Sendable {
         registerSubscriptions()
         registerInvoices()
         registerEnterprise()
+        registerSupport()
     }
 
     // MARK: Helpers

@@ -290,7 +290,7 @@ struct PortalEveryPageTests {
             let invoice = try #require(outcome.invoice)
             #expect(invoice.totals.total == Money(minorUnits: 55_000, currency: .jpy), "¥55,000 a month, consumption tax included")
             let paths = ["/portal", "/portal/plans", "/portal/checkout", "/portal/invoices",
-                         "/portal/invoices/\(invoice.id)", "/portal/account", "/portal/enterprise", "/portal/subscriptions/\(sub.id)/change"]
+                         "/portal/invoices/\(invoice.id)", "/portal/account", "/portal/enterprise", "/portal/support", "/portal/subscriptions/\(sub.id)/change"]
                 + ["employees", "details", "notes", "payment", "invoices", "history"].map { "/portal/subscriptions/\(sub.id)?tab=\($0)" }
             let stranger = Browser(client)
             for path in paths {
@@ -305,6 +305,8 @@ struct PortalEveryPageTests {
                     let r = try await b.get(path)
                     #expect(r.status == 200, "\(path) in \(lang): \(r.status)")
                     #expect(r.text.contains("<html lang=\"\(lang)\">"))
+                    // Markup never shows as text (a String where HTML was meant).
+                    #expect(!r.text.contains("&lt;p") && !r.text.contains("&lt;a ") && !r.text.contains("&lt;tr"), "\(path) in \(lang) shows escaped markup")
                 }
             }
             b.cookies["recur_lang"] = "ja"
