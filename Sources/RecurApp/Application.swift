@@ -136,7 +136,7 @@ public func buildApplication(_ config: RecurConfiguration, clock: any Clock = Sy
     logger.logLevel = Logger.Level(rawValue: config.logLevel) ?? .info
     let store = try await openStore(config.databaseURL, logger: logger)
     let service = RecurService(store: store, clock: clock, policy: BillingPolicy(dunningRetryDays: config.dunningRetryDays),
-                               testMode: config.testMode, payments: config.paymentSettings(), vendor: config.vendorProfile(),
+                               testMode: config.testMode, payments: config.paymentSettings(), vendor: try config.vendorProfileWithLogo(),
                                documentFonts: config.documentFonts(), logger: logger)
     if config.demo { try await loadDemoData(service) }
     // In sandbox mode the router points the transport at the simulators.

@@ -110,6 +110,22 @@ public struct RecurConfiguration: Sendable {
                              footer: ([name] + [taxID, email].compactMap { $0 }).joined(separator: " · "))
     }
 
+    /// The vendor with its logo from `RECUR_VENDOR_LOGO` (a binary PPM or PGM file).
+    /// - throws: ``ConfigurationError`` naming the variable when the file cannot be read or is not such an image.
+    public func vendorProfileWithLogo() throws -> VendorProfile {
+        var vendor = vendorProfile()
+        guard let path = environment["RECUR_VENDOR_LOGO"], !path.isEmpty else { return vendor }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ConfigurationError(variable: "RECUR_VENDOR_LOGO", message: "cannot read \(path)")
+        }
+        do {
+            vendor.logo = try PDFImage(netpbm: data)
+        } catch {
+            throw ConfigurationError(variable: "RECUR_VENDOR_LOGO", message: "\(path): \(error.message)")
+        }
+        return vendor
+    }
+
     /// The fonts documents are written in: `RECUR_DOCUMENT_FONT` and `RECUR_DOCUMENT_BOLD_FONT`
     /// (DejaVu Sans by default), and `RECUR_DOCUMENT_FALLBACK_FONTS`, glyf TrueType files
     /// separated by `:` tried in order for characters those lack (IPA Gothic, Debian's
@@ -151,4 +167,11 @@ public struct RecurConfiguration: Sendable {
         }
         return p
     }
+}
+
+/// A setting the server cannot start with.
+public struct ConfigurationError: Error, CustomStringConvertible {
+    public let variable: String
+    public let message: String
+    public var description: String { "\(variable): \(message)" }
 }

@@ -428,3 +428,36 @@ public final class PDFDocument {
         return Array(text.utf8)
     }
 }
+
+extension PDFImage {
+    /// An image from a binary Netpbm file — P6 (RGB) or P5 (grey), maxval 255 — the simplest
+    /// lossless format a logo converts to (`pngtopnm logo.png > logo.ppm`, or ImageMagick's
+    /// `convert logo.png logo.ppm`), read here without any image library.
+    /// - Throws: `image.invalid` for another format, a bad header or missing samples.
+    public init(netpbm data: Data) throws(DocumentError) {
+        let bytes = [UInt8](data)
+        var i = 0
+        func fail(_ why: String) -> DocumentError { DocumentError(code: "image.invalid", message: "Not a binary PPM/PGM image: \(why).") }
+        func token() -> String? {
+            // Whitespace and `#` comments separate the header's fields.
+            while i < bytes.count {
+                if bytes[i] == UInt8(ascii: "#") {
+                    while i < bytes.count && bytes[i] != 10 { i += 1 }
+                } else if [9, 10, 13, 32].contains(bytes[i]) {
+                    i += 1
+                } else { break }
+            }
+            let start = i
+            while i < bytes.count && ![9, 10, 13, 32, UInt8(ascii: "#")].contains(bytes[i]) { i += 1 }
+            return i > start ? String(decoding: bytes[start..<i], as: UTF8.self) : nil
+        }
+        guard let magic = token(), magic == "P6" || magic == "P5" else { throw fail("it must start with P6 or P5") }
+        guard let w = token().flatMap(Int.init), let h = token().flatMap(Int.init) else { throw fail("no width and height") }
+        guard let maxval = token().flatMap(Int.init), maxval == 255 else { throw fail("only 8-bit samples (maxval 255) are read") }
+        i += 1  // the single whitespace byte before the samples
+        let space: ColorSpace = magic == "P6" ? .rgb : .gray
+        let count = w * h * space.components
+        guard w > 0, h > 0, i + count <= bytes.count else { throw fail("\(w)×\(h) needs \(count) sample bytes") }
+        try self.init(width: w, height: h, colorSpace: space, samples: Data(bytes[i..<(i + count)]))
+    }
+}

@@ -1,6 +1,6 @@
 public import Foundation
 public import RecurCore
-import RecurDocuments
+public import RecurDocuments
 import RecurPayments
 import Synchronization
 
@@ -11,7 +11,10 @@ public struct VendorProfile: Sendable {
     public var taxID: String?
     public var email: String?
     public var footer: String?
-    public init(name: String, addressLines: [String], taxID: String? = nil, email: String? = nil, footer: String? = nil) {
+    /// Drawn at the top left of every document.
+    public var logo: PDFImage?
+    public init(name: String, addressLines: [String], taxID: String? = nil, email: String? = nil, footer: String? = nil, logo: PDFImage? = nil) {
+        self.logo = logo
         self.name = name
         self.addressLines = addressLines
         self.taxID = taxID
@@ -194,7 +197,7 @@ extension RecurService {
     // MARK: - Shared
 
     var vendorParty: DocumentParty {
-        DocumentParty(name: vendor.name, addressLines: vendor.addressLines, taxID: vendor.taxID, emails: vendor.email.map { [$0] } ?? [])
+        DocumentParty(name: vendor.name, addressLines: vendor.addressLines, taxID: vendor.taxID, emails: vendor.email.map { [$0] } ?? [], logo: vendor.logo)
     }
 
     static func documentParty(_ customer: CustomerRecord) -> DocumentParty {

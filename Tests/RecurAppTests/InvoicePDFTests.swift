@@ -7,6 +7,7 @@ import RecurApp
 import RecurEngine
 import RecurDocuments
 import RecurPayments
+import RecurStore
 import Testing
 
 /// Runs a command-line tool; nil when it is not installed (the test then fails under CI, is skipped otherwise).
@@ -281,5 +282,53 @@ struct InvoicePDFTests {
         #expect(fonts.fallbackPaths == ["/opt/fonts/a.ttf", "/opt/fonts/b.ttf"])
         #expect(fonts.regularPath == "/opt/fonts/r.ttf")
         #expect(RecurConfiguration.fromEnvironment(["RECUR_DOCUMENT_FALLBACK_FONTS": ""]).documentFonts().fallbackPaths.isEmpty)
+    }
+}
+
+@Suite("Vendor logo")
+struct VendorLogoTests {
+    /// A binary PPM: `w`×`h` pixels of one colour.
+    static func ppm(_ w: Int, _ h: Int, rgb: (UInt8, UInt8, UInt8)) -> Data {
+        var d = Data("P6\n# Recur test logo\n\(w) \(h)\n255\n".utf8)
+        for _ in 0..<(w * h) { d.append(contentsOf: [rgb.0, rgb.1, rgb.2]) }
+        return d
+    }
+
+    @Test("RECUR_VENDOR_LOGO (a PPM) is drawn on the invoice; a missing or bad file stops the server with the variable named")
+    func logo() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("recur-logo-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let good = dir.appendingPathComponent("logo.ppm"), bad = dir.appendingPathComponent("logo.png")
+        try Self.ppm(40, 20, rgb: (35, 87, 217)).write(to: good)
+        try Data("\u{89}PNG\r\n".utf8).write(to: bad)
+
+        let vendor = try RecurConfiguration.fromEnvironment(["RECUR_VENDOR_NAME": "Logo Co", "RECUR_VENDOR_LOGO": good.path]).vendorProfileWithLogo()
+        let logo = try #require(vendor.logo)
+        #expect(logo.width == 40 && logo.height == 20 && logo.samples.count == 2_400 && logo.samples.prefix(3) == Data([35, 87, 217]))
+        for (path, why) in [(bad.path, "P6 or P5"), (dir.appendingPathComponent("none.ppm").path, "cannot read")] {
+            do {
+                _ = try RecurConfiguration.fromEnvironment(["RECUR_VENDOR_NAME": "Logo Co", "RECUR_VENDOR_LOGO": path]).vendorProfileWithLogo()
+                Issue.record("\(path) accepted")
+            } catch let e as ConfigurationError {
+                #expect(e.variable == "RECUR_VENDOR_LOGO")
+                #expect(e.message.contains(why))
+            }
+        }
+
+        let (store, _) = try await TestDatabase.sqlite.makeStore()
+        let service = RecurService(store: store, clock: ManualClock(testNow), vendor: vendor, logger: TestDatabase.logger)
+        try await loadDemoData(service)
+        let (saoMai, _) = try await demoCustomers(service)
+        let invoice = try #require(try await service.checkout(customer: saoMai.id, order: Order(items: [.init(product: "workspace", plan: "ws_standard", cycle: .monthly, seats: 2)]),
+                                                              date: nil, actor: .system).invoice)
+        let pdf = try await service.invoicePDF(invoice.id)
+        let text = String(decoding: pdf, as: UTF8.self)
+        #expect(text.contains("/Subtype /Image") && text.contains("/Width 40") && text.contains("/Height 20"))
+        let plain = try await RecurService(store: store, clock: ManualClock(testNow), vendor: .demo, logger: TestDatabase.logger).invoicePDF(invoice.id)
+        let images = { (d: Data) in String(decoding: d, as: UTF8.self).components(separatedBy: "/Subtype /Image").count - 1 }
+        #expect(images(pdf) == images(plain) + 1, "the logo is the one image more than the same invoice without it")
+        #expect(!String(decoding: plain, as: UTF8.self).contains("/Width 40"))
+        try await store.close()
     }
 }
