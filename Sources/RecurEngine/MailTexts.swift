@@ -49,19 +49,7 @@ enum MailTexts {
         return Composed(subject: subject, text: all.joined(separator: "\n\n") + "\n", html: html)
     }
 
-    static func escape(_ s: String) -> String {
-        var out = ""
-        for c in s {
-            switch c {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            default: out.append(c)
-            }
-        }
-        return out
-    }
+    static func escape(_ s: String) -> String { s.htmlEscaped }
 
     // swiftlint:disable:next cyclomatic_complexity function_body_length
     static func body(_ kind: String, _ lang: String, _ f: Facts) -> (String, [String]) {

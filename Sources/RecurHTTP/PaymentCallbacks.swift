@@ -85,22 +85,9 @@ public struct PaymentCallbacks: Sendable {
     }
 }
 
-/// Small server-rendered pages (the portal's full pages come with issue 6).
+/// Small server-rendered pages of the payment flow (the portal and back office are RecurWeb's).
 enum Pages {
-    static func escape(_ s: String) -> String {
-        var out = ""
-        for c in s {
-            switch c {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.append(c)
-            }
-        }
-        return out
-    }
+    static func escape(_ s: String) -> String { s.htmlEscaped }
 
     static func page(_ title: String, _ body: String, refresh: Int? = nil) -> String {
         """

@@ -1,3 +1,5 @@
+import RecurEngine
+
 /// A piece of HTML. Interpolated `String`s are escaped; interpolated `HTML` is not, so
 /// markup is built by composition and user text can never become markup.
 ///
@@ -27,21 +29,7 @@ public struct HTML: Sendable, ExpressibleByStringInterpolation, CustomStringConv
     }
 
     /// Escapes the five characters that matter in text and in quoted attributes.
-    public static func escape(_ s: String) -> String {
-        var out = ""
-        out.reserveCapacity(s.utf8.count)
-        for c in s.unicodeScalars {
-            switch c {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.unicodeScalars.append(c)
-            }
-        }
-        return out
-    }
+    public static func escape(_ s: String) -> String { s.htmlEscaped }
 
     /// `list` joined, each item made by `body`.
     public static func each<T>(_ list: some Sequence<T>, _ body: (T) throws -> HTML) rethrows -> HTML {

@@ -1,4 +1,5 @@
 import Foundation
+import RecurEngine
 import RecurWeb
 import Testing
 
@@ -25,6 +26,15 @@ struct WordsTests {
         }
         #expect(used.count > 200)
         #expect(used.subtracting(WordsAudit.englishKeys).sorted() == [])
+    }
+
+    @Test("HTML: interpolated text is escaped, interpolated HTML is not")
+    func escaping() {
+        let name = "<script>alert('x') & \"y\"</script>"
+        let inner: HTML = "<b>\(name)</b>"
+        let page: HTML = "<p title=\"\(name)\">\(inner)</p>"
+        #expect(page.text == "<p title=\"&lt;script&gt;alert(&#39;x&#39;) &amp; &quot;y&quot;&lt;/script&gt;\"><b>&lt;script&gt;alert(&#39;x&#39;) &amp; &quot;y&quot;&lt;/script&gt;</b></p>")
+        #expect("Công ty <A&B>".htmlEscaped == "Công ty &lt;A&amp;B&gt;")
     }
 
     @Test("the words of one language: placeholders filled, money and dates in the locale's format, unknown keys fall back")
