@@ -145,6 +145,7 @@ public func buildApplication(_ config: RecurConfiguration, clock: any Clock = Sy
     // The demo sign-ins only on a database the demo data was loaded into: a real database never
     // lists its customers' members to whoever opens the portal, whatever RECUR_DEMO says.
     let demoDatabase = try await isDemoDatabase(service)
+    service.setPartners(try config.partners() ?? (demoDatabase ? Partner.demo : []))
     WebRoutes.register(on: router, service: service,
                        options: WebOptions(demo: config.demo && demoDatabase, secureCookies: service.payments.publicURL.hasPrefix("https://")))
     let app = Application(router: router, configuration: .init(address: .hostname(config.host, port: config.port), serverName: "recur"),

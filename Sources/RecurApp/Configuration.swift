@@ -110,6 +110,19 @@ public struct RecurConfiguration: Sendable {
                              footer: ([name] + [taxID, email].compactMap { $0 }).joined(separator: " · "))
     }
 
+    /// The vendor's partners from `RECUR_PARTNERS`: `id=Name` pairs separated by `;`
+    /// (nil when unset; an entry without `=` or with an empty side is refused).
+    public func partners() throws -> [Partner]? {
+        guard let text = environment["RECUR_PARTNERS"] else { return nil }
+        return try text.split(separator: ";").map { entry in
+            let kv = entry.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard kv.count == 2, !kv[0].isEmpty, !kv[1].isEmpty else {
+                throw ConfigurationError(variable: "RECUR_PARTNERS", message: "'\(entry)' is not id=Name")
+            }
+            return Partner(id: kv[0], name: kv[1])
+        }
+    }
+
     /// The vendor with its logo from `RECUR_VENDOR_LOGO` (a binary PPM or PGM file).
     /// - throws: ``ConfigurationError`` naming the variable when the file cannot be read or is not such an image.
     public func vendorProfileWithLogo() throws -> VendorProfile {

@@ -32,6 +32,22 @@ extension RecurError.Code {
     public static let bankCreditNotPending: Self = "bank_credit.not_pending"
     /// A document could not be rendered (a font missing on the server) (HTTP 503).
     public static let documentUnavailable: Self = "document.unavailable"
+    /// A portal member without the billing role tried to buy or change (HTTP 403).
+    public static let portalReadOnly: Self = "portal.read_only"
+
+    /// The HTTP status an error of this code answers with, for the API and the pages alike.
+    public var httpStatus: Int {
+        switch self {
+        case .resourceNotFound: 404
+        case .resourceExists, .idempotencyInProgress, .paymentDuplicate, .bankCreditNotPending, .dealWrongStage: 409
+        case .paymentGatewayUnavailable: 502
+        case .documentUnavailable: 503
+        case .requestInvalid: 400
+        case .authMissing, .authInvalid, .portalLinkExpired: 401
+        case .authScope, .portalReadOnly: 403
+        default: 422
+        }
+    }
 }
 
 extension RecurError {

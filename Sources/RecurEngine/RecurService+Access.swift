@@ -12,6 +12,8 @@ public struct SessionStart: Sendable {
 extension RecurError.Code {
     public static let staffInvalid: Self = "staff.invalid"
     public static let portalLinkInvalid: Self = "portal_link.invalid"
+    /// A portal link that does not exist, expired, was used, or whose member left (HTTP 401).
+    public static let portalLinkExpired: Self = "portal_link.expired"
 }
 
 extension RecurService {
@@ -123,12 +125,12 @@ extension RecurService {
     }
 
     /// Opens the portal through a one-time link.
-    /// - throws: `portal_link.invalid` (401) for a link that does not exist, expired or was used.
+    /// - throws: `portal_link.expired` (401) for a link that does not exist, expired or was used.
     public func enterPortal(token: String) async throws -> (start: SessionStart, link: PortalLinkRecord) {
         let sessionToken = Self.randomToken()
         return try await command(.system) { tx, log in
             guard var link = try await tx.lock(PortalLinkRecord.self, id: Self.hash(token)), link.used == nil, link.expires > log.now else {
-                throw RecurError(.portalLinkInvalid, field: "token", "This link has expired or was used already: ask for a new one")
+                throw RecurError(.portalLinkExpired, field: "token", "This link has expired or was used already: ask for a new one")
             }
             link.used = log.now
             try await tx.update(link)
@@ -149,7 +151,7 @@ extension RecurService {
     func openPortalSession(_ tx: any Transaction, _ log: CommandLog, customer id: String, memberEmail: String, token: String) async throws -> SessionStart {
         let customer = try await requireCustomer(tx, id)
         guard let member = customer.members.first(where: { $0.email.lowercased() == memberEmail.lowercased() }) else {
-            throw RecurError(.portalLinkInvalid, field: "member", "\(memberEmail) is no longer a member of \(customer.name)")
+            throw RecurError(.portalLinkExpired, field: "member", "\(memberEmail) is no longer a member of \(customer.name)")
         }
         let session = WebSessionRecord(id: Self.hash(token), kind: .portal, customer: id, memberEmail: member.email, memberRole: member.role,
                                        csrf: Self.randomToken(), created: log.now, expires: log.now.addingTimeInterval(Self.portalSessionLifetime))
@@ -175,6 +177,9 @@ extension RecurService {
             return s
         }
     }
+
+    /// Where a portal link's token opens the portal.
+    public func portalURL(token: String) -> String { payments.publicURL + "/portal/enter/" + token }
 
     /// Signs out: the session ends at once.
     public func endSession(token: String) async throws {

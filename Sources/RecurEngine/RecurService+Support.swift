@@ -10,7 +10,7 @@ public struct Partner: Sendable, Hashable, Codable {
         self.id = id
         self.name = name
     }
-    /// The demo instance's partners.
+    /// The demo database's partners.
     public static let demo = [Partner(id: "saigon_it", name: "Saigon IT Solutions"), Partner(id: "kl_cloud", name: "KL Cloud Partners")]
 }
 

@@ -31,8 +31,11 @@ public final class RecurService: Sendable {
     /// Who issues the documents.
     public let vendor: VendorProfile
 
-    /// The vendor's partners (implementation requests, partner support).
-    public var partners: [Partner] { Partner.demo }
+    /// The vendor's partners (implementation requests, partner support): none until configured.
+    let partnerList = Mutex<[Partner]>([])
+    public var partners: [Partner] { partnerList.withLock { $0 } }
+    /// Sets the partners (`RECUR_PARTNERS`, or the demo ones on the demo database).
+    public func setPartners(_ partners: [Partner]) { partnerList.withLock { $0 = partners } }
     /// The fonts documents are written in (DejaVu Sans, IPA Gothic for Japanese when installed).
     public let documentFonts: DocumentFontConfiguration
     /// The document renderer, loaded from ``documentFonts`` on first use.

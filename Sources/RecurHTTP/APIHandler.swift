@@ -316,7 +316,7 @@ struct APIHandler: APIProtocol {
         guard case .json(let b) = input.body else { throw unsupported }
         let (token, link) = try await service.createPortalLink(customer: b.customer, memberEmail: b.member, locale: b.locale?.rawValue,
                                                                returnURL: b.returnUrl, actor: actor)
-        return .created(.init(body: .json(.init(url: service.payments.publicURL + "/portal/enter/" + token, expiresAt: link.expires,
+        return .created(.init(body: .json(.init(url: service.portalURL(token: token), expiresAt: link.expires,
                                                 customer: link.customer, member: link.memberEmail))))
     }
 

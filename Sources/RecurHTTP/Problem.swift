@@ -84,18 +84,7 @@ public struct Problem: Sendable, Encodable {
         }
     }
 
-    static func status(for code: RecurError.Code) -> Int {
-        switch code {
-        case .resourceNotFound: 404
-        case .resourceExists, .idempotencyInProgress, .paymentDuplicate, .bankCreditNotPending, .dealWrongStage: 409
-        case .paymentGatewayUnavailable: 502
-        case .documentUnavailable: 503
-        case .requestInvalid: 400
-        case .authMissing, .authInvalid: 401
-        case .authScope: 403
-        default: 422
-        }
-    }
+    static func status(for code: RecurError.Code) -> Int { code.httpStatus }
 
     static func codingPath(_ error: any Error) -> String? {
         let path: [any CodingKey]

@@ -50,8 +50,7 @@ extension BackOfficePages {
             let c = try await service.customer(r.param("id"))
             do {
                 let (token, link) = try await service.createPortalLink(customer: c.id, memberEmail: r.form["member"] ?? "", locale: nil, returnURL: nil, actor: actor(r))
-                let host = r.request.head.authority.map { "\(web.options.secureCookies ? "https" : "http")://\($0)" } ?? ""
-                let url = "\(host)/portal/enter/\(token)"
+                let url = service.portalURL(token: token)
                 let w = r.w
                 return page(r, w["admin.portal_link.title"], """
                     <p>\(w("admin.portal_link.text", ["member": link.memberEmail, "customer": c.name]))</p>

@@ -154,8 +154,10 @@ extension BackOfficePages {
                     """
             }
         }
+        // A void or uncollectible refused because the invoice is no longer open: its form is gone, so the error shows on top.
+        let refused: HTML = inv.status == .open ? .empty : "\(errs("void"))\(errs("uncollectible"))"
         let body: HTML = """
-            <p>\(Self.badge(inv.status.rawValue, w)) · <a href="/admin/customers/\(customer.id)">\(customer.name)</a> · \(w["invoice.date"]): \(w.date(inv.issueDate))
+            \(refused)<p>\(Self.badge(inv.status.rawValue, w)) · <a href="/admin/customers/\(customer.id)">\(customer.name)</a> · \(w["invoice.date"]): \(w.date(inv.issueDate))
             · \(w["invoice.due"]): \(w.date(inv.dueDate)) · <a href="/admin/invoices/\(inv.id)/pdf" data-test="pdf">PDF</a></p>
             <div class="table"><table data-test="lines"><thead><tr><th>\(w["invoice.description"])</th><th>\(w["invoice.period"])</th><th class="num">\(w["invoice.quantity"])</th>
             <th class="num">\(w["invoice.unit_price"])</th><th class="num">\(w["invoice.amount"])</th></tr></thead><tbody>\(lines)</tbody><tfoot>

@@ -318,11 +318,6 @@ struct PortalPages: Sendable {
     func actor(_ r: WebRequest) -> Actor { Actor("member:\(r.session?.memberEmail ?? "?")@\(customerID(r))") }
 }
 
-extension RecurError.Code {
-    /// A portal member without the billing role tried to buy or change (HTTP 403).
-    public static let portalReadOnly: Self = "portal.read_only"
-}
-
 extension RecurError {
     static func notFoundPage() -> RecurError { RecurError(.resourceNotFound, field: nil, "Not found") }
     /// 404 for a thing that does not exist or is not the visitor's to see: the same answer for both.

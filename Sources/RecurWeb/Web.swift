@@ -161,16 +161,9 @@ struct WebRouter: @unchecked Sendable {
         return render(answer, setCookies: setCookies)
     }
 
-    static func status(_ code: RecurError.Code) -> Int {
-        switch code {
-        case .resourceNotFound: 404
-        case .authInvalid, .authMissing, .portalLinkInvalid: 401
-        case .portalReadOnly: 403
-        case .resourceExists, .paymentDuplicate, .bankCreditNotPending, .dealWrongStage: 409
-        case .paymentGatewayUnavailable: 502
-        default: 422
-        }
-    }
+    /// The API's status for the code, except that a field a form sent unreadable is, like any
+    /// other refusal shown on the form, a 422.
+    static func status(_ code: RecurError.Code) -> Int { code == .requestInvalid ? 422 : code.httpStatus }
 
     func render(_ answer: WebResponse, setCookies: [String]) -> Response {
         var headers = HTTPFields()

@@ -17,7 +17,7 @@ enum WebStrings {
         ("error.portal.read_only", "Only owners and billing admins may buy or change anything."),
         ("error.resource.not_found", "Not found: {id}"),
         ("error.auth.invalid", "The e-mail or the password is wrong."),
-        ("error.portal_link.invalid", "This link has expired or was used already: ask for a new one."),
+        ("error.portal_link.expired", "This link has expired or was used already: ask for a new one."),
         ("error.promotion.unknown", "There is no promotion {code}."),
         ("error.seats.below_minimum", "The plan needs at least {minimum} seats, not {seats}."),
         // Statuses, roles, cycles, renewal

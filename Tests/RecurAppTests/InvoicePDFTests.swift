@@ -320,8 +320,7 @@ struct VendorLogoTests {
         let service = RecurService(store: store, clock: ManualClock(testNow), vendor: vendor, logger: TestDatabase.logger)
         try await loadDemoData(service)
         let (saoMai, _) = try await demoCustomers(service)
-        let invoice = try #require(try await service.checkout(customer: saoMai.id, order: Order(items: [.init(product: "workspace", plan: "ws_standard", cycle: .monthly, seats: 2)]),
-                                                              date: nil, actor: .system).invoice)
+        let invoice = try #require(try await buyWorkspace(service, saoMai.id).invoice)
         let pdf = try await service.invoicePDF(invoice.id)
         let text = String(decoding: pdf, as: UTF8.self)
         #expect(text.contains("/Subtype /Image") && text.contains("/Width 40") && text.contains("/Height 20"))

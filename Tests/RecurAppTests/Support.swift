@@ -64,7 +64,10 @@ func withApp(_ db: TestDatabase, clock: ManualClock = ManualClock(testNow), demo
              _ body: @Sendable (any TestClientProtocol, RecurService) async throws -> Void) async throws {
     let (store, _) = try await db.makeStore()
     let service = RecurService(store: store, clock: clock, testMode: testMode, payments: payments, logger: TestDatabase.logger)
-    if demo { try await loadDemoData(service) }
+    if demo {
+        try await loadDemoData(service)
+        service.setPartners(Partner.demo)
+    }
     let router = try buildRouter(service: service)
     WebRoutes.register(on: router, service: service, options: WebOptions(demo: demo))
     let app = Application(router: router, logger: TestDatabase.logger)

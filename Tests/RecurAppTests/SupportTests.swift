@@ -29,8 +29,7 @@ struct SupportTests {
             #expect(badPartner.status == 422)
 
             // A paid Workspace Standard includes support.
-            _ = try await service.checkout(customer: saoMai.id, order: Order(items: [.init(product: "workspace", plan: "ws_standard", cycle: .monthly, seats: 2)]),
-                                           date: nil, actor: .system)
+            _ = try await buyWorkspace(service, saoMai.id)
             #expect(try await service.supportEntitled(customer: saoMai.id))
             try await b.get("/portal/support")
             #expect(try await b.post("/portal/support/channel", [("channel", "kl_cloud")]).status == 303)
@@ -48,6 +47,38 @@ struct SupportTests {
             #expect(list.text.contains("CRM import") && list.text.contains("KL Cloud Partners"))
             #expect(try await admin.post("/admin/requests/\(requests[1].id)", [("status", "answered")]).status == 303)
             #expect(try await service.listServiceRequests(customer: saoMai.id, status: "answered", limit: 10, startingAfter: nil).items.map(\.id) == [requests[1].id])
+        }
+    }
+}
+
+@Suite("Partners")
+struct PartnerConfigurationTests {
+    @Test("RECUR_PARTNERS: id=Name pairs; unset is nil (no partners outside the demo database); a bad entry names the variable")
+    func configuration() throws {
+        #expect(try RecurConfiguration.fromEnvironment(["RECUR_PARTNERS": "hn_soft=Hà Nội Soft; kl = KL Cloud"]).partners()
+            == [Partner(id: "hn_soft", name: "Hà Nội Soft"), Partner(id: "kl", name: "KL Cloud")])
+        #expect(try RecurConfiguration.fromEnvironment([:]).partners() == nil)
+        do {
+            _ = try RecurConfiguration.fromEnvironment(["RECUR_PARTNERS": "lonely"]).partners()
+            Issue.record("accepted")
+        } catch let e as ConfigurationError {
+            #expect(e.variable == "RECUR_PARTNERS" && e.message.contains("lonely"))
+        }
+    }
+
+    @Test("with no partner configured, an implementation request is refused with the field and nothing is stored", arguments: TestDatabase.all)
+    func noPartners(db: TestDatabase) async throws {
+        try await withApp(db) { _, service in
+            service.setPartners([])
+            let (saoMai, _) = try await demoCustomers(service)
+            do {
+                _ = try await service.sendServiceRequest(customer: saoMai.id, kind: .implementation, partner: "saigon_it", subject: "CRM", message: "Import",
+                                                         contactEmail: "an@saomai.example", actor: .system)
+                Issue.record("accepted")
+            } catch let e as RecurErrors {
+                #expect(e.errors.map(\.field) == ["partner"])
+            }
+            #expect(try await service.listServiceRequests(customer: saoMai.id, status: nil, limit: 10, startingAfter: nil).items.isEmpty)
         }
     }
 }

@@ -12,6 +12,13 @@ func demoCustomers(_ service: RecurService) async throws -> (saoMai: CustomerRec
     return (try #require(all.first { $0.currency == .vnd }), try #require(all.first { $0.currency == .jpy }))
 }
 
+/// Workspace Standard, monthly, 2 users, bought through checkout: the open invoice is 198,000 ₫
+/// (2 × 90,000 ₫ + 10 % VAT) for a Vietnamese customer.
+func buyWorkspace(_ service: RecurService, _ customer: String) async throws -> CheckoutOutcome {
+    try await service.checkout(customer: customer, order: Order(items: [.init(product: "workspace", plan: "ws_standard", cycle: .monthly, seats: 2)]),
+                               date: nil, actor: .system)
+}
+
 /// A browser over the test client: keeps cookies, reads the page's CSRF token and
 /// posts forms with it, as a person's browser would.
 final class Browser: @unchecked Sendable {
