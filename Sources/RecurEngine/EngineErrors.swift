@@ -39,7 +39,7 @@ extension RecurError.Code {
     public var httpStatus: Int {
         switch self {
         case .resourceNotFound: 404
-        case .resourceExists, .idempotencyInProgress, .paymentDuplicate, .bankCreditNotPending, .dealWrongStage: 409
+        case .resourceExists, .idempotencyInProgress, .paymentDuplicate, .bankCreditNotPending, .dealWrongStage, .balanceInsufficient: 409
         case .paymentGatewayUnavailable: 502
         case .documentUnavailable: 503
         case .requestInvalid: 400

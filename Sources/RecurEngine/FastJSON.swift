@@ -262,6 +262,8 @@ extension InvoiceLine {
             o.field("taxRate", taxRate?.basisPoints)
             o.field("taxInclusive", taxInclusive)
             o.field("total", total)
+            if let charge { o.field("charge", charge.rawValue) }
+            if let topUp { o.field("topUp", topUp) }
         }
     }
 }

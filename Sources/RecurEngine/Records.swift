@@ -59,9 +59,13 @@ public struct CatalogRulesRecord: Record, Equatable {
     public var bundles: [ProductBundle]
     public var cycleDiscounts: [Int: Percentage]
     public var taxRates: [TaxRate]
+    /// One-off charges (nil in catalogs stored before they existed).
+    public var charges: [Charge]?
     public var id: String { "catalog" }
     public var columns: [String: ColumnValue] { [:] }
-    public init(dependencies: [Dependency], bundles: [ProductBundle], cycleDiscounts: [Int: Percentage], taxRates: [TaxRate]) {
+    public init(dependencies: [Dependency], bundles: [ProductBundle], cycleDiscounts: [Int: Percentage], taxRates: [TaxRate],
+                charges: [Charge]? = nil) {
+        self.charges = charges
         self.dependencies = dependencies
         self.bundles = bundles
         self.cycleDiscounts = cycleDiscounts
@@ -124,6 +128,9 @@ public struct CustomerRecord: Record, Equatable {
     public var paymentMethod: PaymentMethod?
     /// The most users seen per product since its in-arrears month opened (000: billed on the peak).
     public var peakUsers: [String: Int64]?
+    /// Prepaid balances topped up by one-off charges (002: phone credit), in the
+    /// customer's currency, by balance name; spent through the API.
+    public var prepaid: [String: Money]?
 
     public var columns: [String: ColumnValue] {
         ["email": .text(invoiceEmails.first?.lowercased())]

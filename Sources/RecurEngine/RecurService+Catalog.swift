@@ -13,7 +13,7 @@ extension RecurService {
         for (months, p) in rules?.cycleDiscounts ?? [:] { discounts[try BillingCycle(months: months)] = p }
         return try Catalog(products: products, plans: plans, addOns: addOns, dependencies: rules?.dependencies ?? [],
                            bundles: rules?.bundles ?? [], cycleDiscounts: discounts, promotions: promotions,
-                           taxRates: rules?.taxRates ?? [])
+                           taxRates: rules?.taxRates ?? [], charges: rules?.charges ?? [])
     }
 
     public func catalog() async throws -> Catalog {
@@ -34,7 +34,7 @@ extension RecurService {
             try await tx.insert(CatalogRulesRecord(
                 dependencies: catalog.dependencies, bundles: catalog.bundles,
                 cycleDiscounts: Dictionary(uniqueKeysWithValues: catalog.cycleDiscounts.map { ($0.key.months, $0.value) }),
-                taxRates: catalog.taxRates))
+                taxRates: catalog.taxRates, charges: catalog.charges.values.sorted { $0.id < $1.id }))
             log.audit("catalog.seeded", target: "catalog", customer: nil, before: String?.none,
                       after: "\(catalog.products.count) products, \(catalog.plans.count) plans")
             return true
@@ -147,7 +147,8 @@ extension Catalog {
                           promotions: [Promotion]? = nil) throws -> Catalog {
         try Catalog(products: products ?? Array(self.products.values), plans: plans ?? Array(self.plans.values),
                     addOns: addOns ?? Array(self.addOns.values), dependencies: dependencies, bundles: bundles,
-                    cycleDiscounts: cycleDiscounts, promotions: promotions ?? Array(self.promotions.values), taxRates: taxRates)
+                    cycleDiscounts: cycleDiscounts, promotions: promotions ?? Array(self.promotions.values), taxRates: taxRates,
+                    charges: Array(charges.values))
     }
 }
 
@@ -194,7 +195,8 @@ extension RecurService {
             }
             let updated = try Catalog(products: Array(catalog.products.values), plans: Array(catalog.plans.values), addOns: Array(catalog.addOns.values),
                                       dependencies: rules.dependencies, bundles: rules.bundles, cycleDiscounts: catalog.cycleDiscounts,
-                                      promotions: Array(catalog.promotions.values), taxRates: catalog.taxRates)
+                                      promotions: Array(catalog.promotions.values), taxRates: catalog.taxRates,
+                                      charges: Array(catalog.charges.values))
             if try await tx.find(CatalogRulesRecord.self, id: "catalog") == nil { try await tx.insert(rules) } else { try await tx.update(rules) }
             if let bundle { log.audit("bundle.created", target: bundle.id.rawValue, customer: nil, before: String?.none, after: bundle) }
             if let dependency {

@@ -327,10 +327,15 @@ extension RecurService {
         return payment
     }
 
-    /// The subscriptions that waited on a now-paid invoice (dunning, manual renewal,
+    /// What waited on a now-paid invoice: its one-off top-ups reach their prepaid
+    /// balances, and the subscriptions that waited on it (dunning, manual renewal,
     /// expiry) are active again while their period runs.
     func reactivate(_ invoice: InvoiceRecord, tx: any Transaction, log: CommandLog) async throws {
-        guard let customer = try await tx.lock(CustomerRecord.self, id: invoice.customer) else { return }
+        guard var customer = try await tx.lock(CustomerRecord.self, id: invoice.customer) else { return }
+        if invoice.lines.contains(where: { $0.topUp != nil }) {
+            try fulfil(invoice, customer: &customer, log: log)
+            try await tx.update(customer)
+        }
         for sid in invoice.subscriptions {
             guard var r = try await tx.find(SubscriptionRecord.self, id: sid), r.collection?.openInvoice == invoice.id else { continue }
             let was = r.subscription

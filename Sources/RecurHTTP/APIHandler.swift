@@ -64,6 +64,15 @@ struct APIHandler: APIProtocol {
         .ok(.init(body: .json(Map.addOn(try await service.addOn(input.path.id).addOn))))
     }
 
+    func listCharges(_ input: Operations.ListCharges.Input) async throws -> Operations.ListCharges.Output {
+        .ok(.init(body: .json(.init(data: try await service.charges().map(Map.charge), hasMore: false))))
+    }
+
+    func createCharge(_ input: Operations.CreateCharge.Input) async throws -> Operations.CreateCharge.Output {
+        guard case .json(let body) = input.body else { throw unsupported }
+        return .created(.init(body: .json(Map.charge(try await service.createCharge(try Map.charge(body), actor: actor)))))
+    }
+
     func listPromotions(_ input: Operations.ListPromotions.Input) async throws -> Operations.ListPromotions.Output {
         let page = try await service.listPromotions(limit: input.query.limit, startingAfter: input.query.startingAfter)
         return .ok(.init(body: .json(.init(data: page.items.map { Map.promotion($0.promotion) }, hasMore: page.hasMore))))
@@ -147,6 +156,19 @@ struct APIHandler: APIProtocol {
         guard case .json(let b) = input.body else { throw unsupported }
         let usage = try await service.reportUsage(customer: input.path.id, product: b.product, quotas: b.quotas.additionalProperties, actor: actor)
         return .ok(.init(body: .json(.init(product: b.product, quotas: .init(additionalProperties: Dictionary(uniqueKeysWithValues: usage.values.map { ($0.key.rawValue, $0.value) }))))))
+    }
+
+    func purchaseCharge(_ input: Operations.PurchaseCharge.Input) async throws -> Operations.PurchaseCharge.Output {
+        guard case .json(let b) = input.body else { throw unsupported }
+        let invoice = try await service.purchase(customer: input.path.id, charge: b.charge, quantity: b.quantity, actor: actor)
+        return .created(.init(body: .json(Map.invoice(invoice))))
+    }
+
+    func debitBalance(_ input: Operations.DebitBalance.Input) async throws -> Operations.DebitBalance.Output {
+        guard case .json(let b) = input.body else { throw unsupported }
+        let d = try await service.debitBalance(customer: input.path.id, balance: input.path.balance, amount: try Map.money(b.amount, field: "amount"),
+                                               reference: b.reference, actor: actor)
+        return .ok(.init(body: .json(.init(balance: d.balance, amount: Map.money(d.amount), remaining: Map.money(d.remaining)))))
     }
 
     func listCustomerAudit(_ input: Operations.ListCustomerAudit.Input) async throws -> Operations.ListCustomerAudit.Output {

@@ -115,6 +115,22 @@ enum Map {
                     isFree: p.free ?? false, softQuotas: Set((p.softQuotas ?? []).map { Quota(rawValue: $0) }), selfService: p.selfService ?? true)
     }
 
+    static func charge(_ c: Charge) -> S.Charge {
+        .init(id: c.id.rawValue, name: c.name, prices: c.prices.map(money), topUp: c.topUp, salesLed: c.salesLed,
+              maximumQuantity: c.maximumQuantity, taxCategory: c.taxCategory.rawValue)
+    }
+
+    static func charge(_ c: S.Charge) throws -> Charge {
+        var errors: [RecurError] = []
+        var prices: [Money] = []
+        for (i, p) in c.prices.enumerated() {
+            do { prices.append(try money(p, field: "prices[\(i)]")) } catch let e as RecurErrors { errors += e.errors }
+        }
+        if !errors.isEmpty { throw RecurErrors(errors) }
+        return Charge(id: ChargeID(c.id), name: c.name, prices: prices, topUp: c.topUp, salesLed: c.salesLed ?? false,
+                      maximumQuantity: c.maximumQuantity, taxCategory: c.taxCategory.map { TaxCategory(rawValue: $0) } ?? .standard)
+    }
+
     static func addOn(_ a: AddOn) -> S.AddOn {
         .init(id: a.id.rawValue, name: a.name, prices: a.prices.map(price),
               grants: .init(additionalProperties: Dictionary(uniqueKeysWithValues: a.grants.map { ($0.key.rawValue, $0.value) })),
@@ -197,6 +213,7 @@ enum Map {
               currency: c.currency.code, locale: c.locale, timeZone: c.timeZone, invoiceEmails: c.invoiceEmails,
               contacts: c.contacts.map { .init(name: $0.name, email: $0.email, phone: $0.phone, role: $0.role) },
               taxExempt: c.taxExempt, metadata: .init(additionalProperties: c.metadata), balance: money(c.balance),
+              prepaidBalances: c.prepaid.map { .init(additionalProperties: $0.mapValues(money)) },
               testClock: c.testClock, paymentMethod: c.paymentMethod.map { .init(kind: $0.kind, last4: $0.last4) })
     }
 
@@ -226,7 +243,8 @@ enum Map {
     }
 
     static func line(_ l: InvoiceLine) -> S.Line {
-        .init(kind: S.Line.KindPayload(rawValue: l.kind.rawValue)!, description: l.description, product: l.product?.rawValue,
+        .init(kind: S.Line.KindPayload(rawValue: l.kind.rawValue)!, description: l.description, charge: l.charge?.rawValue, topUp: l.topUp,
+              product: l.product?.rawValue,
               plan: l.plan?.rawValue, addOn: l.addOn?.rawValue, subscription: l.subscription?.rawValue, period: l.period.map(period),
               quantity: l.quantity, unitAmount: money(l.unitAmount), amount: money(l.amount),
               discounts: l.discounts.map {

@@ -11,6 +11,7 @@ enum Layout {
 
     static let portalNav = [NavItem(href: "/portal", key: "nav.subscriptions"), NavItem(href: "/portal/plans", key: "nav.plans"),
                             NavItem(href: "/portal/checkout", key: "nav.buy"), NavItem(href: "/portal/invoices", key: "nav.invoices"),
+                            NavItem(href: "/portal/top-up", key: "nav.top_up"),
                             NavItem(href: "/portal/account", key: "nav.account"), NavItem(href: "/portal/support", key: "nav.support")]
     static let staffNav = [NavItem(href: "/admin", key: "admin.nav.home"), NavItem(href: "/admin/customers", key: "admin.nav.customers"),
                            NavItem(href: "/admin/catalog", key: "admin.nav.catalog"), NavItem(href: "/admin/invoices", key: "admin.nav.invoices"),

@@ -29,6 +29,7 @@ struct PortalPages: Sendable {
         registerInvoices()
         registerEnterprise()
         registerSupport()
+        registerTopUp()
     }
 
     // MARK: Helpers
@@ -144,7 +145,9 @@ struct PortalPages: Sendable {
                 """
         }
         let balance: HTML = c.balance.isZero ? .empty : "<p>\(w["portal.balance"]): <strong>\(w.money(c.balance))</strong></p>"
-        return page(r, w("portal.overview_title", ["customer": c.name]), "\(body)\(balance)<div class=\"cards\">\(cards)</div>")
+        // 002: other balances (phone credit) beside the plans' quotas.
+        let prepaid = Self.balancesCard(c, catalog, w, mayBuy: r.session?.mayBuy == true)
+        return page(r, w("portal.overview_title", ["customer": c.name]), "\(body)\(balance)<div class=\"cards\">\(cards)\(prepaid)</div>")
     }
 
     static let shownQuotas: [Quota] = [.users, .storageMB, .minutes, .documents, .emailsPerMonth, .automationRuns, .dataRecords, .businessToolsUsers]

@@ -14,11 +14,13 @@ public struct Catalog: Sendable, Codable {
     public let cycleDiscounts: [BillingCycle: Percentage]
     public let promotions: [PromotionCode: Promotion]
     public let taxRates: [TaxRate]
+    /// One-off purchases: prepaid credit, an event (see ``Charge``).
+    public let charges: [ChargeID: Charge]
 
     /// - throws: ``RecurErrors`` with every problem found (`catalog.*` codes).
     public init(products: [Product], plans: [Plan], addOns: [AddOn] = [], dependencies: [Dependency] = [],
                 bundles: [ProductBundle] = [], cycleDiscounts: [BillingCycle: Percentage] = [:],
-                promotions: [Promotion] = [], taxRates: [TaxRate] = []) throws {
+                promotions: [Promotion] = [], taxRates: [TaxRate] = [], charges: [Charge] = []) throws {
         var errors = ErrorCollector()
         func unique<T, ID: Hashable>(_ items: [T], _ id: (T) -> ID, _ kind: String) -> [ID: T] {
             var out: [ID: T] = [:]
@@ -37,6 +39,10 @@ public struct Catalog: Sendable, Codable {
         let addOns = unique(addOns, \.id, "addOns")
         let promotions = unique(promotions, \.code, "promotions")
         let bundlesByID = unique(bundles, \.id, "bundles")
+        let charges = unique(charges, \.id, "charges")
+        for (key, c) in charges.sorted(by: { $0.key < $1.key }) {
+            for e in c.problems(field: "charges.\(key)") { errors.add(e) }
+        }
         _ = bundlesByID
 
         func missing(_ field: String, _ kind: String, _ id: String) {
@@ -187,6 +193,7 @@ public struct Catalog: Sendable, Codable {
         self.cycleDiscounts = cycleDiscounts
         self.promotions = promotions
         self.taxRates = taxRates
+        self.charges = charges
     }
 
     // MARK: Look-ups

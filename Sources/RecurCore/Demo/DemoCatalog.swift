@@ -120,7 +120,15 @@ public enum DemoCatalog {
             TaxRate(country: "JP", name: "Consumption tax", rate: Percentage(percent: 10), inclusive: true),
             TaxRate(country: "FR", name: "TVA", rate: Percentage(percent: 20)),
         ]
+        // 002's phone balance, bought in blocks; 000's event plan, sold per hour of interpretation under a contract.
+        let charges = [
+            Charge(id: "phone_credit", name: "Phone credit", prices: [vnd(100_000), eur(500), myr(2_000), jpy(1_000)],
+                   topUp: "phone_credit", maximumQuantity: 50),
+            Charge(id: "event_interpretation", name: "Simultaneous interpretation for one event (per hour)",
+                   prices: [vnd(6_000_000), eur(25_000), myr(100_000), jpy(30_000)], salesLed: true, maximumQuantity: 24),
+        ]
         return try Catalog(products: products, plans: plans, addOns: addOns, dependencies: dependencies, bundles: bundles,
-                           cycleDiscounts: [.yearly: Percentage(percent: 20)], promotions: promotions, taxRates: taxRates)
+                           cycleDiscounts: [.yearly: Percentage(percent: 20)], promotions: promotions, taxRates: taxRates,
+                           charges: charges)
     }
 }

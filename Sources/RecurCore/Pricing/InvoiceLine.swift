@@ -9,6 +9,8 @@ public struct InvoiceLine: Hashable, Sendable, Codable {
         case usage
         /// Credit for the unused part of a period already paid (negative).
         case credit
+        /// A one-off purchase (a ``Charge``): prepaid credit, an event.
+        case oneOff = "one_off"
     }
 
     /// One discount on a line, in the order they were applied.
@@ -49,6 +51,11 @@ public struct InvoiceLine: Hashable, Sendable, Codable {
     public var taxInclusive: Bool
     /// What the customer pays for the line: net + tax, or net when tax is included.
     public var total: Money
+    /// The charge a one-off line bought.
+    public var charge: ChargeID?
+    /// The prepaid balance a one-off line tops up when its invoice is paid (fixed when
+    /// the line is priced, so a later catalog change does not alter what was bought).
+    public var topUp: String?
 
     public var discountTotal: Money {
         get throws { try Money.sum(discounts.map(\.amount), currency: amount.currency) }
