@@ -69,9 +69,18 @@ public struct DealRecord: Record, Equatable {
     public var contractNumber: String?
     public var contractStart: CivilDate?
     public var subscription: String?
+    /// An event plan's deal (000): the one-off charge sold under the contract, the
+    /// event's date, and the invoice the contract issues; `users` counts the hours.
+    public var charge: ChargeID?
+    public var eventDate: CivilDate?
+    public var invoice: String?
+    /// An event plan's quote: hours × the charge's unit price, before tax, paid once.
+    public var quoteOnce: Money?
     public var lostReason: String?
     public var history: [Step]
     public var created: Date
+    /// A deal for a one-off event rather than a subscription.
+    public var isEvent: Bool { charge != nil }
     public var columns: [String: ColumnValue] { ["customer_id": .text(customer), "stage": .text(stage.rawValue)] }
 
     public init(id: String, customer: String, plan: PlanID, users: Int, contractMonths: Int, annual: Bool, contactName: String,

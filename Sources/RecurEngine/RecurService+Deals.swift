@@ -79,6 +79,56 @@ extension RecurService {
         }
     }
 
+    /// A customer asks for a quote for an event plan (000: simultaneous interpretation
+    /// for one event): a one-off charge sold under its own contract, not a subscription.
+    /// `hours` is the quantity quoted; the contract issues one invoice, due the day before
+    /// the event.
+    /// - throws: `deal.invalid` (422) for a charge that is not sales-led, hours outside the
+    ///   charge's range, an event date not in the future, a missing contact.
+    public func requestEventQuote(customer id: String, charge chargeID: String, hours: Int, eventDate: CivilDate?,
+                                  contactName: String, contactEmail: String, message: String?, actor: Actor) async throws -> DealRecord {
+        try await command(actor) { tx, log in
+            let customer = try await self.requireCustomer(tx, id)
+            let catalog = try await self.loadCatalog(tx)
+            let today = try await self.day(nil, for: customer, tx, default: log.now)
+            var errors: [RecurError] = []
+            let charge = catalog.charges[ChargeID(chargeID)]
+            if charge == nil || charge?.salesLed != true {
+                errors.append(RecurError(.dealInvalid, field: "charge", "\(chargeID) is not an event plan sold under a contract", ["charge": .text(chargeID)]))
+            }
+            let maximum = charge?.maximumQuantity ?? 1_000
+            if hours < 1 || hours > maximum {
+                errors.append(RecurError(.dealInvalid, field: "users", "An event is quoted for 1 to \(maximum) hours, not \(hours)",
+                                         ["hours": .int(Int64(hours)), "maximum": .int(Int64(maximum))]))
+            }
+            if let charge, !charge.prices.contains(where: { $0.currency == customer.currency }) {
+                errors.append(RecurError(.dealInvalid, field: "charge", "\(charge.name) is not sold in \(customer.currency.code)"))
+            }
+            if let d = eventDate {
+                if d <= today { errors.append(RecurError(.dealInvalid, field: "event_date", "The event date \(d) is not in the future", ["event_date": .date(d)])) }
+            } else {
+                errors.append(RecurError(.dealInvalid, field: "event_date", "The event's date is needed"))
+            }
+            if contactName.trimmingCharacters(in: .whitespaces).isEmpty {
+                errors.append(RecurError(.dealInvalid, field: "contact_name", "A contact name is needed"))
+            }
+            if !Self.isEmail(contactEmail) {
+                errors.append(RecurError(.dealInvalid, field: "contact_email", "'\(contactEmail)' is not an e-mail address", ["email": .text(contactEmail)]))
+            }
+            if !errors.isEmpty { throw RecurErrors(errors) }
+            var deal = DealRecord(id: RecordID.make("deal", at: log.now), customer: customer.id, plan: PlanID(""), users: hours,
+                                  contractMonths: 0, annual: false, contactName: contactName, contactEmail: contactEmail,
+                                  message: message, created: log.now)
+            deal.charge = ChargeID(chargeID)
+            deal.eventDate = eventDate
+            deal.history.append(.init(action: "briefing_requested", at: log.now, by: actor.id, note: message))
+            try await tx.insert(deal)
+            log.audit("deal.briefing_requested", target: deal.id, customer: customer.id, before: String?.none, after: deal)
+            log.emit("deal.created", customer: customer.id, object: deal)
+            return deal
+        }
+    }
+
     public func deal(_ id: String) async throws -> DealRecord {
         try await read { tx in
             guard let d = try await tx.find(DealRecord.self, id: id) else { throw RecurError.notFound("deal", id) }
@@ -99,10 +149,12 @@ extension RecurService {
     /// - throws: `deal.wrong_stage` (409) naming the stage, `deal.invalid` (422) for bad input.
     public func advanceDeal(_ id: String, _ action: DealAction, actor: Actor) async throws -> DealRecord {
         guard case .startSubscription = action else { return try await step(id, action, actor: actor, subscription: nil) }
+        let deal = try await self.deal(id)
+        // An event's contract issues its invoice in the deal's own step (one transaction).
+        if deal.isEvent { return try await step(id, action, actor: actor, subscription: nil) }
         // The contract becomes a subscription through checkout, as any purchase does: in arrears
         // by users, so nothing is invoiced now and each month close invoices it. A retry after a
         // failure between the two steps finds the subscription and does not make a second one.
-        let deal = try await self.deal(id)
         guard deal.stage == .contracted else { return try await step(id, action, actor: actor, subscription: nil) }
         let existing = try await listSubscriptions(customer: deal.customer, status: nil, limit: 100, startingAfter: nil).items
             .first { $0.subscription.plan == deal.plan && $0.subscription.isLive }
@@ -156,9 +208,14 @@ extension RecurService {
                                                   ["document": .text(open.kind.rawValue)])])
                 }
                 let catalog = try await self.loadCatalog(tx)
-                let plan = try catalog.plan(deal.plan, field: "plan")
-                let price = try catalog.price(of: plan, cycle: .monthly, currency: customer.currency, tier: nil, field: "plan")
-                deal.quoteMonthly = try price.unitAmount * deal.users
+                if let chargeID = deal.charge {
+                    let unit = try catalog.charge(chargeID, field: "charge").price(in: customer.currency, field: "charge")
+                    deal.quoteOnce = try unit * deal.users
+                } else {
+                    let plan = try catalog.plan(deal.plan, field: "plan")
+                    let price = try catalog.price(of: plan, cycle: .monthly, currency: customer.currency, tier: nil, field: "plan")
+                    deal.quoteMonthly = try price.unitAmount * deal.users
+                }
                 let series = "QUO-\(today.year)"
                 deal.quoteNumber = Self.documentNumber(series, try await tx.nextSequenceValue(series))
                 deal.quoteValidUntil = today.adding(days: Self.quoteValidityDays)
@@ -186,7 +243,16 @@ extension RecurService {
                 deal.stage = .contracted
             case .startSubscription:
                 try requireStage([.contracted])
-                deal.subscription = subscription
+                if let chargeID = deal.charge {
+                    // The event's one invoice, due the day before the event (never before today).
+                    let name = try await self.loadCatalog(tx).charge(chargeID, field: "charge").name
+                    let when = deal.eventDate.map { "\(name) — \($0), \(deal.contractNumber ?? "")" } ?? name
+                    let invoice = try await self.purchase(tx, log, customer: deal.customer, charge: chargeID.rawValue, quantity: deal.users,
+                                                          description: when, dueDate: deal.eventDate?.adding(days: -1), contract: true)
+                    deal.invoice = invoice.id
+                } else {
+                    deal.subscription = subscription
+                }
                 deal.stage = .won
             case .lose(let reason):
                 try requireStage([.briefingRequested, .briefingHeld, .quoted, .applicationReceived, .contracted])

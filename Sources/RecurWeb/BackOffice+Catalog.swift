@@ -217,7 +217,7 @@ extension BackOfficePages {
             <label>\(w["admin.catalog.redemption_limit"])<input name="redemption_limit" inputmode="numeric" value="\(v("promotion", "redemption_limit"))"></label>
             <label class="check"><input type="checkbox" name="first_purchase" value="1"> \(w["admin.catalog.first_purchase"])</label>
             <p><button>\(w["admin.create"])</button></p></form></section>
-            \(catalogRuleForms(r, catalog, errs: errs, v: v))</div>
+            \(catalogRuleForms(r, catalog, errs: errs, v: v))\(chargeForm(r, errs: errs, v: v))</div>
             """ : .empty
         let body: HTML = """
             <h2>\(w["admin.catalog.products"])</h2>
@@ -230,6 +230,8 @@ extension BackOfficePages {
             <h2>\(w["admin.catalog.promotions"])</h2>
             \(Self.table(w, test: "promotions", [w["admin.catalog.code"], w["admin.name"], w["admin.catalog.discount"], w["admin.catalog.scope"], w["admin.catalog.duration"],
                                                  w["admin.catalog.valid"], w["admin.catalog.redemptions"]], numeric: [6], rows: promoRows, count: promos.count))
+            <h2>\(w["admin.charge.title"])</h2>
+            \(Self.chargesTable(catalog, w))
             <h2>\(w["admin.catalog.bundles"])</h2>
             \(Self.table(w, test: "bundles", ["Id", w["admin.name"], w["admin.catalog.products"], w["admin.catalog.discount"], w["admin.catalog.cycles"]], rows: bundleRows, count: catalog.bundles.count))
             <h2>\(w["admin.catalog.dependencies"])</h2>

@@ -55,7 +55,7 @@ extension BackOfficePages {
         }
         let rows = HTML.each(deals.reversed()) { d in
             """
-            <tr data-deal="\(d.id)"><td><a href="/admin/deals/\(d.id)">\(names[d.customer] ?? d.customer)</a></td><td>\(catalog.plans[d.plan]?.name ?? d.plan.rawValue)</td>
+            <tr data-deal="\(d.id)"><td><a href="/admin/deals/\(d.id)">\(names[d.customer] ?? d.customer)</a></td><td>\(PortalPages.dealName(d, catalog))</td>
             <td class="num">\(w.number(d.users))</td><td>\(w("cycle.months_count", ["n": String(d.contractMonths)]))</td>
             <td><span class="badge \(d.stage.rawValue)">\(w["deal.stage.\(d.stage.rawValue)"])</span></td><td>\(w.date(CivilDate(d.created, in: .gmt)))</td></tr>
             """
@@ -102,7 +102,7 @@ extension BackOfficePages {
             let today = CivilDate(service.clock.now(), in: TimeZone(identifier: c.timeZone) ?? .gmt)
             actions = form("sign_contract", w["deal.sign_contract"], "<label>\(w["deal.start"])<input name=\"start\" type=\"date\" value=\"\(today.adding(months: 1).startOfMonth.description)\"></label>")
         case .contracted:
-            actions = form("start_subscription", w["deal.start_subscription"])
+            actions = form("start_subscription", d.isEvent ? w["deal.issue_event_invoice"] : w["deal.start_subscription"])
         case .won, .lost:
             break
         }
@@ -119,12 +119,14 @@ extension BackOfficePages {
             \(PortalPages.dealSteps(d, w))\(Layout.errors(w, errors))
             <div class="cards"><section class="card"><dl class="facts">
             <dt>\(w["portal.customer"])</dt><dd><a href="/admin/customers/\(c.id)">\(c.name)</a></dd>
-            <dt>\(w["plans.plan"])</dt><dd>\(catalog.plans[d.plan]?.name ?? d.plan.rawValue)</dd>
-            <dt>\(w["deal.users"])</dt><dd>\(w.number(d.users))</dd><dt>\(w["deal.contract_months"])</dt><dd>\(w("cycle.months_count", ["n": String(d.contractMonths)]))\(d.annual ? " · " + w["deal.annual_short"] : "")</dd>
+            <dt>\(w["plans.plan"])</dt><dd>\(PortalPages.dealName(d, catalog))</dd>
+            \(d.isEvent ? "<dt>\(w["deal.event_date"])</dt><dd data-test=\"event-date\">\(d.eventDate.map { w.date($0) } ?? "")</dd><dt>\(w["deal.hours"])</dt><dd>\(w.number(d.users))</dd>" as HTML
+                : "<dt>\(w["deal.users"])</dt><dd>\(w.number(d.users))</dd><dt>\(w["deal.contract_months"])</dt><dd>\(w("cycle.months_count", ["n": String(d.contractMonths)]))\(d.annual ? " · " + w["deal.annual_short"] : "")</dd>")
             <dt>\(w["account.contact"])</dt><dd>\(d.contactName) · \(d.contactEmail)</dd>
-            \(HTML.when(d.quoteNumber != nil, "<dt>\(w["deal.quote"])</dt><dd data-test=\"quote\">\(d.quoteNumber ?? "") · \(d.quoteMonthly.map { w.money($0) } ?? "") / \(w["cycle.month"]) · \(w("deal.valid_until", ["date": d.quoteValidUntil.map { w.date($0) } ?? ""]))</dd>"))
+            \(HTML.when(d.quoteNumber != nil, "<dt>\(w["deal.quote"])</dt><dd data-test=\"quote\">\(d.quoteNumber ?? "") · \(PortalPages.quoteAmount(d, w)) · \(w("deal.valid_until", ["date": d.quoteValidUntil.map { w.date($0) } ?? ""]))</dd>"))
             \(HTML.when(d.application != nil, "<dt>\(w["deal.application"])</dt><dd>\(d.application?.legalName ?? "") · \(d.application?.signatory ?? "")</dd>"))
             \(HTML.when(d.contractNumber != nil, "<dt>\(w["deal.contract"])</dt><dd data-test=\"contract\">\(d.contractNumber ?? "") · \(d.contractStart.map { w.date($0) } ?? "")</dd>"))
+            \(HTML.when(d.invoice != nil, "<dt>\(w["admin.invoice"])</dt><dd data-test=\"invoice\"><a href=\"/admin/invoices/\(d.invoice ?? "")\">\(d.invoice ?? "")</a></dd>"))
             \(HTML.when(d.subscription != nil, "<dt>\(w["deal.subscription"])</dt><dd data-test=\"subscription\">\(d.subscription ?? "")</dd>"))
             \(HTML.when(d.lostReason != nil, "<dt>\(w["deal.reason"])</dt><dd>\(d.lostReason ?? "")</dd>"))
             </dl>\(HTML.when(!d.documents.isEmpty, "<h2>\(w["deal.documents"])</h2><ul>\(docs)</ul>"))\(HTML.when(d.message != nil, "<p class=\"muted\">\(d.message ?? "")</p>"))</section>

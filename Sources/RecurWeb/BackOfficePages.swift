@@ -28,6 +28,7 @@ struct BackOfficePages: Sendable {
         registerCustomers()
         registerCatalog()
         registerCatalogRules()
+        registerCharges()
         registerInvoices()
         registerPayments()
         registerWebhooks()

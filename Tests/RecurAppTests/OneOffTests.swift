@@ -3,6 +3,7 @@ import HTTPTypes
 import HummingbirdTesting
 import RecurCore
 import RecurEngine
+import RecurWeb
 import Testing
 
 /// One-off charges: 002's prepaid phone credit and 000's event plan.
@@ -223,6 +224,100 @@ struct PortalTopUpTests {
             let jp = try await tanaka.get("/portal")
             #expect(jp.text.contains("data-balance=\"phone_credit\">￥0") || jp.text.contains("data-balance=\"phone_credit\">¥0"))
             #expect(!jp.text.contains("200.000"))
+        }
+    }
+}
+
+@Suite("Event plan deals (000)")
+struct EventDealTests {
+    @Test("event plan: quote 6 h × 6.000.000 ₫ = 36.000.000 ₫ once → application → contract → one invoice with VAT, due the day before the event",
+          arguments: TestDatabase.all)
+    func eventFlow(db: TestDatabase) async throws {
+        try await withApp(db) { client, service in
+            let (saoMai, _) = try await demoCustomers(service)
+            let staff = Actor("staff:test")
+            // Through the portal, as the customer asks.
+            let b = Browser(client)
+            try await b.portalSignIn(customer: saoMai.id, member: "an@saomai.example")
+            let page = try await b.get("/portal/enterprise")
+            #expect(page.text.contains("data-test=\"event\""))
+            let past = try await b.post("/portal/enterprise/event", [("charge", "event_interpretation"), ("hours", "6"), ("event_date", "2026-02-01"),
+                                                                     ("contact_name", "An"), ("contact_email", "an@saomai.example")])
+            #expect(past.status == 422)
+            #expect(past.text.contains("data-code=\"deal.invalid\" data-field=\"event_date\""))
+            let tooLong = try await b.post("/portal/enterprise/event", [("charge", "event_interpretation"), ("hours", "25"), ("event_date", "2026-05-20"),
+                                                                        ("contact_name", "An"), ("contact_email", "an@saomai.example")])
+            #expect(tooLong.text.contains("data-code=\"deal.invalid\" data-field=\"users\""))
+            let notEvent = try await b.post("/portal/enterprise/event", [("charge", "phone_credit"), ("hours", "2"), ("event_date", "2026-05-20"),
+                                                                         ("contact_name", "An"), ("contact_email", "an@saomai.example")])
+            #expect(notEvent.text.contains("data-code=\"deal.invalid\" data-field=\"charge\""))
+            #expect(try await service.listDeals(customer: saoMai.id, stage: nil, limit: 10, startingAfter: nil).items.isEmpty)
+            let asked = try await b.post("/portal/enterprise/event", [("charge", "event_interpretation"), ("hours", "6"), ("event_date", "2026-05-20"),
+                                                                      ("contact_name", "An"), ("contact_email", "an@saomai.example"), ("message", "Annual conference")])
+            #expect(asked.status == 303)
+            var d = try #require(try await service.listDeals(customer: saoMai.id, stage: nil, limit: 10, startingAfter: nil).items.first)
+            let eventDay = try CivilDate(2026, 5, 20)
+            #expect(d.isEvent && d.users == 6 && d.eventDate == eventDay)
+            // Documents are for annual Enterprise contracts only.
+            d = try await service.advanceDeal(d.id, .holdBriefing(note: nil), actor: staff)
+            await #expect(throws: RecurErrors.self) { try await service.advanceDeal(d.id, .requestDocument(.nda), actor: staff) }
+            d = try await service.advanceDeal(d.id, .sendQuote, actor: staff)
+            #expect(d.quoteOnce == Money(minorUnits: 36_000_000, currency: .vnd))
+            #expect(d.quoteMonthly == nil)
+            let quoted = try await b.get("/portal/enterprise")
+            #expect(quoted.text.contains("36.000.000 ₫"))
+            d = try await service.advanceDeal(d.id, .receiveApplication(legalName: "Công ty Sao Mai", taxID: nil, address: "Hà Nội", signatory: "An"), actor: staff)
+            d = try await service.advanceDeal(d.id, .signContract(start: try CivilDate(2026, 3, 1)), actor: staff)
+            #expect(try await service.listInvoices(customer: saoMai.id, subscription: nil, status: nil, limit: 10, startingAfter: nil).items.isEmpty)
+            d = try await service.advanceDeal(d.id, .startSubscription, actor: staff)
+            #expect(d.stage == .won)
+            #expect(d.subscription == nil)
+            let invoice = try await service.invoice(try #require(d.invoice))
+            #expect(invoice.lines.count == 1)
+            #expect(invoice.lines[0].kind == .oneOff && invoice.lines[0].quantity == 6)
+            #expect(invoice.lines[0].description.contains("2026-05-20") && invoice.lines[0].description.contains(d.contractNumber ?? "?"))
+            #expect(invoice.totals.net == Money(minorUnits: 36_000_000, currency: .vnd))
+            #expect(invoice.totals.tax == Money(minorUnits: 3_600_000, currency: .vnd))
+            #expect(invoice.totals.total == Money(minorUnits: 39_600_000, currency: .vnd))
+            #expect(invoice.dueDate == (try CivilDate(2026, 5, 19)))
+            #expect(invoice.status == .open)
+            #expect(try await service.listSubscriptions(customer: saoMai.id, status: nil, limit: 10, startingAfter: nil).items.isEmpty)
+            #expect(d.history.last?.action == "subscription_started")
+            // The customer sees the invoice from the deal; staff see it on the deal page.
+            #expect(try await b.get("/portal/enterprise").text.contains("/portal/invoices/\(invoice.id)"))
+            let admin = Browser(client)
+            #expect(try await admin.staffSignIn(email: DemoStaff.email, password: DemoStaff.password).status == 303)
+            let dealPage = try await admin.get("/admin/deals/\(d.id)")
+            #expect(dealPage.text.contains("data-test=\"invoice\""))
+            #expect(dealPage.text.contains("data-test=\"event-date\""))
+        }
+    }
+
+    @Test("back office: charges listed and created in the catalog; a one-off sale on the customer's page; balances shown", arguments: TestDatabase.all)
+    func backOffice(db: TestDatabase) async throws {
+        try await withApp(db) { client, service in
+            let (saoMai, _) = try await demoCustomers(service)
+            let admin = Browser(client)
+            #expect(try await admin.staffSignIn(email: DemoStaff.email, password: DemoStaff.password).status == 303)
+            let catalog = try await admin.get("/admin/catalog")
+            #expect(catalog.text.contains("data-charge=\"phone_credit\""))
+            #expect(catalog.text.contains("data-charge=\"event_interpretation\""))
+            let bad = try await admin.post("/admin/catalog/charges", [("id", "sms"), ("name", "SMS"), ("currency", "VND"), ("price", "-5"), ("top_up", "sms_credit")])
+            #expect(bad.status == 422)
+            let made = try await admin.post("/admin/catalog/charges", [("id", "sms"), ("name", "SMS credit"), ("currency", "VND"), ("price", "50000"), ("top_up", "sms_credit")])
+            #expect(made.status == 303)
+            #expect(try await service.catalog().charges["sms"]?.prices == [Money(minorUnits: 50_000, currency: .vnd)])
+
+            let sold = try await admin.post("/admin/customers/\(saoMai.id)/sales", [("charge", "phone_credit"), ("quantity", "5")])
+            #expect(sold.status == 303)
+            let invoices = try await service.listInvoices(customer: saoMai.id, subscription: nil, status: nil, limit: 10, startingAfter: nil).items
+            #expect(invoices.map(\.totals.total) == [Money(minorUnits: 550_000, currency: .vnd)])
+            let refused = try await admin.post("/admin/customers/\(saoMai.id)/sales", [("charge", "phone_credit"), ("quantity", "0")])
+            #expect(refused.status == 422)
+            #expect(refused.text.contains("data-code=\"charge.invalid_quantity\""))
+            _ = try await service.payInvoiceOutOfBand(invoices[0].id, reference: "cash", actor: Actor("test"))
+            let page = try await admin.get("/admin/customers/\(saoMai.id)")
+            #expect(page.text.contains("data-balance=\"phone_credit\">500,000 ₫"))
         }
     }
 }
