@@ -10,6 +10,10 @@ extension BackOfficePages {
     func registerDeals() {
         web.get("/admin/deals", .staff(.finance)) { r in try await dealsPage(r) }
         web.get("/admin/deals/:id", .staff(.finance)) { r in try await dealPage(r, errors: []) }
+        web.get("/admin/deals/:id/quote.pdf", .staff(.finance)) { r in
+            let d = try await service.deal(r.param("id"))
+            return .file(try await service.dealQuotePDF(d.id), contentType: "application/pdf", filename: "\(d.quoteNumber ?? d.id).pdf")
+        }
         web.post("/admin/deals/:id", .staff(.sales)) { r in
             let id = r.param("id")
             guard let action = dealAction(r.form) else {
@@ -122,7 +126,7 @@ extension BackOfficePages {
             <dt>\(w["plans.plan"])</dt><dd>\(catalog.plans[d.plan]?.name ?? d.plan.rawValue)</dd>
             <dt>\(w["deal.users"])</dt><dd>\(w.number(d.users))</dd><dt>\(w["deal.contract_months"])</dt><dd>\(w("cycle.months_count", ["n": String(d.contractMonths)]))\(d.annual ? " · " + w["deal.annual_short"] : "")</dd>
             <dt>\(w["account.contact"])</dt><dd>\(d.contactName) · \(d.contactEmail)</dd>
-            \(HTML.when(d.quoteNumber != nil, "<dt>\(w["deal.quote"])</dt><dd data-test=\"quote\">\(d.quoteNumber ?? "") · \(d.quoteMonthly.map { w.money($0) } ?? "") / \(w["cycle.month"]) · \(w("deal.valid_until", ["date": d.quoteValidUntil.map { w.date($0) } ?? ""]))</dd>"))
+            \(HTML.when(d.quoteNumber != nil, "<dt>\(w["deal.quote"])</dt><dd data-test=\"quote\">\(d.quoteNumber ?? "") · \(d.quoteMonthly.map { w.money($0) } ?? "") / \(w["cycle.month"]) · \(w("deal.valid_until", ["date": d.quoteValidUntil.map { w.date($0) } ?? ""])) · <a href=\"/admin/deals/\(d.id)/quote.pdf\" data-test=\"quote-pdf\">\(w["deal.quote_pdf"])</a></dd>"))
             \(HTML.when(d.application != nil, "<dt>\(w["deal.application"])</dt><dd>\(d.application?.legalName ?? "") · \(d.application?.signatory ?? "")</dd>"))
             \(HTML.when(d.contractNumber != nil, "<dt>\(w["deal.contract"])</dt><dd data-test=\"contract\">\(d.contractNumber ?? "") · \(d.contractStart.map { w.date($0) } ?? "")</dd>"))
             \(HTML.when(d.subscription != nil, "<dt>\(w["deal.subscription"])</dt><dd data-test=\"subscription\">\(d.subscription ?? "")</dd>"))
