@@ -45,6 +45,7 @@ extension RecurError.Code {
         case .requestInvalid: 400
         case .authMissing, .authInvalid, .portalLinkExpired: 401
         case .authScope, .portalReadOnly: 403
+        case .staffLocked: 429
         default: 422
         }
     }

@@ -24,7 +24,15 @@ public struct StaffRecord: Record, Equatable {
     public var passwordHash: String
     public var created: Date
     public var disabled: Bool
+    /// Wrong passwords in a row since the last sign-in or lock (nil: none). Optional, so
+    /// records written before sign-in throttling read as they are, without a migration.
+    public var failedSignIns: Int?
+    /// Until when sign-ins are refused after too many wrong passwords (nil: not locked).
+    public var lockedUntil: Date?
     public var columns: [String: ColumnValue] { ["email": .text(email.lowercased())] }
+
+    /// Whether sign-ins are refused at `now`.
+    public func isLocked(at now: Date) -> Bool { lockedUntil.map { $0 > now } ?? false }
     public init(id: String, email: String, name: String, role: Role, passwordHash: String, created: Date, disabled: Bool = false) {
         self.id = id
         self.email = email

@@ -11,9 +11,16 @@ public struct SessionStart: Sendable {
 
 extension RecurError.Code {
     public static let staffInvalid: Self = "staff.invalid"
+    /// Too many wrong passwords in a row: sign-ins wait until `until` (HTTP 429).
+    public static let staffLocked: Self = "staff.locked"
     public static let portalLinkInvalid: Self = "portal_link.invalid"
     /// A portal link that does not exist, expired, was used, or whose member left (HTTP 401).
     public static let portalLinkExpired: Self = "portal_link.expired"
+}
+
+extension Actor {
+    /// Someone not signed in: a sign-in attempt that did not prove who it was.
+    public static let anonymous = Actor("anonymous")
 }
 
 extension RecurService {
@@ -72,26 +79,124 @@ extension RecurService {
         try await read { tx in try await tx.find(StaffRecord.self, id: id) }
     }
 
-    /// Signs a staff member in.
+    /// Wrong passwords in a row that lock a staff account.
+    public static let staffSignInAttempts = 5
+    /// How long a locked staff account refuses sign-ins (or until an admin unlocks it).
+    public static let staffLockDuration: TimeInterval = 15 * 60
+
+    /// What one sign-in attempt came to, decided under the account's row lock.
+    private enum SignInOutcome: Sendable {
+        case signedIn(SessionStart)
+        case refused
+        case locked(until: Date)
+    }
+
+    /// Signs a staff member in. After ``staffSignInAttempts`` wrong passwords in a row the
+    /// account is locked for ``staffLockDuration`` (by the service's clock); a sign-in resets
+    /// the count. Every refusal and every lock is in the audit log.
+    ///
+    /// For example, the fifth wrong password in a row at 12:00 UTC:
+    /// ```swift
+    /// try await service.staffSignIn(email: "an@recur.example", password: "wrong")
+    /// // throws staff.locked, values ["until": "…T12:15:00Z", "retry_after": 900, "minutes": 15]
+    /// ```
     /// - throws: `auth.invalid` (401) for an unknown e-mail, a wrong password or a
-    ///   disabled account, with the same message for each.
+    ///   disabled account, with the same message and no values for each (an unknown e-mail
+    ///   is checked against a hash too and never locks, so neither time nor answer tells
+    ///   which e-mails have accounts); `staff.locked` (429) while the account is locked,
+    ///   even for the right password, with `until` (ISO 8601, UTC), `retry_after` (seconds) and `minutes` (rounded up).
     public func staffSignIn(email: String, password: String) async throws -> SessionStart {
+        let typed = String(email.trimmingCharacters(in: .whitespaces).lowercased().prefix(254))
         let account = try await read { tx in
-            try await tx.all(StaffRecord.self, filters: ["email": .text(email.trimmingCharacters(in: .whitespaces).lowercased())]).first
+            try await tx.all(StaffRecord.self, filters: ["email": .text(typed)]).first
         }
         // Verify against a hash even for an unknown e-mail, so timing does not tell which e-mails exist.
         let hash = account?.passwordHash ?? "$2b$10$CwTycUXWue0Thq9StjUM0uJ8.Dx8qu/N8.mpX07ePMHNrxm1b7u9u"
-        guard Bcrypt.verify(password, hash: hash), let account, !account.disabled else {
-            throw RecurError(.authInvalid, field: "password", "The e-mail or the password is wrong")
+        let rightPassword = Bcrypt.verify(password, hash: hash)
+        let invalid = RecurError(.authInvalid, field: "password", "The e-mail or the password is wrong")
+        guard let account, !account.disabled else {
+            try await command(.anonymous) { _, log in
+                log.audit("staff.sign_in_failed", target: account?.id ?? typed, customer: nil, before: String?.none,
+                          after: ["email": typed, "reason": account == nil ? "unknown_email" : "disabled"])
+            }
+            throw invalid
         }
         let token = Self.randomToken()
-        return try await command(Actor("staff:\(account.id)")) { tx, log in
-            let session = WebSessionRecord(id: Self.hash(token), kind: .staff, staff: account.id, csrf: Self.randomToken(), created: log.now,
+        // Who the audit names: the member only once the password proved it.
+        let outcome: SignInOutcome = try await command(rightPassword ? Actor("staff:\(account.id)") : .anonymous) { tx, log in
+            // Under the row's lock, so attempts in parallel count one by one.
+            guard var staff = try await tx.lock(StaffRecord.self, id: account.id) else { return .refused }
+            let before = staff
+            if let until = staff.lockedUntil, until > log.now {
+                log.audit("staff.sign_in_refused", target: staff.id, customer: nil, before: String?.none,
+                          after: ["email": staff.email, "reason": "locked", "locked_until": Self.isoInstant(until)])
+                return .locked(until: until)
+            }
+            guard rightPassword else {
+                let failed = (staff.failedSignIns ?? 0) + 1
+                log.audit("staff.sign_in_failed", target: staff.id, customer: nil, before: String?.none,
+                          after: ["email": staff.email, "reason": "wrong_password", "failures": String(failed)])
+                if failed >= Self.staffSignInAttempts {
+                    let until = log.now.addingTimeInterval(Self.staffLockDuration)
+                    staff.failedSignIns = nil
+                    staff.lockedUntil = until
+                    try await tx.update(staff)
+                    log.audit("staff.locked", target: staff.id, customer: nil, before: Self.lockState(before), after: Self.lockState(staff))
+                    return .locked(until: until)
+                }
+                staff.failedSignIns = failed
+                staff.lockedUntil = nil
+                try await tx.update(staff)
+                return .refused
+            }
+            if staff.failedSignIns != nil || staff.lockedUntil != nil {
+                staff.failedSignIns = nil
+                staff.lockedUntil = nil
+                try await tx.update(staff)
+            }
+            let session = WebSessionRecord(id: Self.hash(token), kind: .staff, staff: staff.id, csrf: Self.randomToken(), created: log.now,
                                            expires: log.now.addingTimeInterval(Self.staffSessionLifetime))
             try await tx.insert(session)
-            log.audit("staff.signed_in", target: account.id, customer: nil, before: String?.none, after: ["email": account.email])
-            return SessionStart(token: token, session: session)
+            log.audit("staff.signed_in", target: staff.id, customer: nil, before: String?.none, after: ["email": staff.email])
+            return .signedIn(SessionStart(token: token, session: session))
         }
+        switch outcome {
+        case .signedIn(let start): return start
+        case .refused: throw invalid
+        case .locked(let until): throw Self.lockedError(until: until, now: clock.now())
+        }
+    }
+
+    /// Lifts a lock (and forgets the wrong passwords counted) before it runs out.
+    /// - throws: `resource.not_found` (404) for an unknown staff account.
+    @discardableResult
+    public func unlockStaff(_ id: String, actor: Actor) async throws -> StaffRecord {
+        try await command(actor) { tx, log in
+            guard var staff = try await tx.lock(StaffRecord.self, id: id) else { throw RecurError.notFound("staff", id) }
+            let before = staff
+            staff.failedSignIns = nil
+            staff.lockedUntil = nil
+            try await tx.update(staff)
+            log.audit("staff.unlocked", target: staff.id, customer: nil, before: Self.lockState(before), after: Self.lockState(staff))
+            return staff
+        }
+    }
+
+    static func lockedError(until: Date, now: Date) -> RecurError {
+        let at = isoInstant(until)
+        let wait = max(1, Int64(until.timeIntervalSince(now).rounded(.up)))
+        return RecurError(.staffLocked, field: "email", "Too many wrong passwords: this account is locked until \(at); try again then or ask an admin to unlock it",
+                          ["until": .text(at), "retry_after": .int(wait), "minutes": .int((wait + 59) / 60)])
+    }
+
+    static func isoInstant(_ d: Date) -> String {
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime]
+        return f.string(from: d)
+    }
+
+    static func lockState(_ s: StaffRecord) -> [String: String] {
+        ["failed_sign_ins": String(s.failedSignIns ?? 0), "locked_until": s.lockedUntil.map { isoInstant($0) } ?? "-"]
     }
 
     // MARK: Portal

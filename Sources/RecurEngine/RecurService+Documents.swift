@@ -65,9 +65,33 @@ enum DocumentWords {
                  "en": "Scan the VietQR code with a banking app", "ja": "銀行アプリでVietQRコードを読み取ってください"],
         "thanks": ["vi": "Đã thanh toán đủ. Cảm ơn quý khách!", "fr": "Facture acquittée. Merci !", "ms": "Telah dibayar sepenuhnya. Terima kasih!",
                    "en": "Paid in full. Thank you!", "ja": "全額お支払いいただきました。ありがとうございました。"],
+        "quoteLine": ["vi": "{plan} — {users} người dùng × {price}, mỗi tháng", "fr": "{plan} — {users} utilisateurs × {price}, par mois",
+                      "ms": "{plan} — {users} pengguna × {price}, sebulan", "en": "{plan} — {users} users × {price}, per month",
+                      "ja": "{plan} — {users}ユーザー × {price}（月額）"],
+        "monthlyTotal": ["vi": "Tổng cộng mỗi tháng", "fr": "Total TTC par mois", "ms": "Jumlah sebulan", "en": "Total per month", "ja": "月額合計"],
+        "contractLength": ["vi": "Thời hạn hợp đồng: {months} tháng", "fr": "Durée du contrat : {months} mois", "ms": "Tempoh kontrak: {months} bulan",
+                           "en": "Contract length: {months} months", "ja": "契約期間：{months}か月"],
+        "inArrears": ["vi": "Thanh toán hằng tháng vào cuối kỳ theo số người dùng thực tế, hạn thanh toán vào cuối tháng kế tiếp.",
+                      "fr": "Facturé chaque mois à terme échu selon le nombre réel d’utilisateurs, payable à la fin du mois suivant.",
+                      "ms": "Dibilkan setiap bulan secara tertunggak mengikut bilangan pengguna sebenar, perlu dibayar pada akhir bulan berikutnya.",
+                      "en": "Billed monthly in arrears by the real user count, due at the end of the following month.",
+                      "ja": "実際のユーザー数に基づき毎月後払いで請求し、お支払期限は翌月末です。"],
+        "eventLine": ["vi": "{plan} — {hours} giờ × {price}, sự kiện ngày {date}", "fr": "{plan} — {hours} heures × {price}, événement du {date}",
+                      "ms": "{plan} — {hours} jam × {price}, acara pada {date}", "en": "{plan} — {hours} hours × {price}, event on {date}",
+                      "ja": "{plan} — {hours}時間 × {price}（イベント開催日 {date}）"],
+        "eventTerms": ["vi": "Xuất hóa đơn một lần theo hợp đồng riêng, hạn thanh toán một ngày trước sự kiện.",
+                       "fr": "Facturé une seule fois sous son propre contrat, payable la veille de l’événement.",
+                       "ms": "Diinvois sekali di bawah kontraknya sendiri, perlu dibayar sehari sebelum acara.",
+                       "en": "Invoiced once under its own contract, due the day before the event.",
+                       "ja": "専用の契約に基づき1回請求し、お支払期限はイベント前日です。"],
     ]
 
     static func word(_ key: String, _ lang: String) -> String { words[key]?[lang] ?? words[key]?["en"] ?? key }
+
+    /// The word with its `{name}` placeholders filled.
+    static func word(_ key: String, _ lang: String, _ values: [String: String]) -> String {
+        values.reduce(word(key, lang)) { $0.replacingOccurrences(of: "{\($1.key)}", with: $1.value) }
+    }
 }
 
 extension RecurService {
@@ -191,6 +215,65 @@ extension RecurService {
                      DocumentTotal(label: DocumentWords.word("tax", lang), amount: money(quote.totals.tax)),
                      DocumentTotal(label: DocumentWords.word("total", lang), amount: money(quote.totals.total), isBold: true)],
             notes: quote.notices.map(\.message), footer: vendor.footer, labels: labels, language: lang)
+        return try renderDocument(model)
+    }
+
+    /// An Enterprise deal's quote (000) as a PDF in the customer's language, in the layout of
+    /// ``quotePDF(customer:order:date:)``: the quote number and validity, one line of users ×
+    /// the monthly price per user, the tax of the customer's country on it (none for a
+    /// tax-exempt customer; an inclusive rate is shown as included), the monthly total, the
+    /// contract length and the in-arrears billing terms. Nothing is written.
+    ///
+    /// For example, 60 users of Enterprise at ¥3,000 for Hoshi (JP, tax included):
+    /// ```swift
+    /// let pdf = try await service.dealQuotePDF(deal.id) // QUO-2026-000001 · ¥180,000 a month
+    /// ```
+    /// - throws: `resource.not_found` (404) for an unknown deal; `deal.wrong_stage` (409)
+    ///   for a deal that has no quote yet.
+    public func dealQuotePDF(_ dealID: String) async throws -> Data {
+        let (deal, customer, catalog) = try await read { tx in
+            guard let d = try await tx.find(DealRecord.self, id: dealID) else { throw RecurError.notFound("deal", dealID) }
+            return (d, try await self.requireCustomer(tx, d.customer), try await self.loadCatalog(tx))
+        }
+        guard let number = deal.quoteNumber, let monthly = deal.quoteMonthly ?? deal.quoteOnce, let validUntil = deal.quoteValidUntil, deal.users > 0 else {
+            throw RecurError(.dealWrongStage, field: "id", "Deal \(dealID) has no quote yet (stage \(deal.stage.rawValue))",
+                             ["stage": .text(deal.stage.rawValue), "action": .text("quote_pdf")])
+        }
+        let lang = LocaleFormat.language(customer.locale)
+        func money(_ m: Money) -> String { LocaleFormat.money(m, locale: lang) }
+        // The price per user as quoted (the monthly amount is users × it), not today's catalog price.
+        let perUser = Money(minorUnits: monthly.minorUnits / Int64(deal.users), currency: monthly.currency)
+        let plan = catalog.plans[deal.plan]
+        let charge = deal.charge.flatMap { catalog.charges[$0] }
+        let category = charge?.taxCategory ?? plan.flatMap { catalog.products[$0.product] }?.taxCategory ?? .standard
+        let rate = customer.taxExempt ? nil : catalog.taxRate(country: customer.country, category: category)
+        let tax = try rate.map { try $0.tax(on: monthly) } ?? .zero(monthly.currency)
+        let total = try rate?.inclusive == false ? monthly + tax : monthly
+        let quotedOn = deal.history.last { $0.action == DealAction.sendQuote.name }.map { today(for: customer, at: $0.at) }
+            ?? validUntil.adding(days: -Self.quoteValidityDays)
+        var labels = DocumentLabel.defaults(language: lang)
+        labels[DocumentLabel.dueDate.rawValue] = DocumentWords.word("validUntil", lang)
+        // An event plan's quote (000) is hours × the hourly price, paid once; an Enterprise quote is per month.
+        let description = deal.isEvent
+            ? DocumentWords.word("eventLine", lang, ["plan": charge?.name ?? deal.charge?.rawValue ?? "", "hours": LocaleFormat.integer(Int64(deal.users), locale: lang),
+                                                     "price": money(perUser), "date": deal.eventDate.map { LocaleFormat.date($0, locale: lang) } ?? ""])
+            : DocumentWords.word("quoteLine", lang, ["plan": plan?.name ?? deal.plan.rawValue, "users": LocaleFormat.integer(Int64(deal.users), locale: lang),
+                                                     "price": money(perUser)])
+        let line = DocumentLine(
+            description: description,
+            quantity: LocaleFormat.integer(Int64(deal.users), locale: lang), unitPrice: money(perUser),
+            taxRate: rate.map { LocaleFormat.percentage($0.rate, locale: lang) }, amount: money(monthly))
+        let model = DocumentModel(
+            kind: .quote, title: DocumentWords.word("quote", lang), number: number,
+            issueDate: LocaleFormat.date(quotedOn, locale: lang), dueDate: LocaleFormat.date(validUntil, locale: lang),
+            vendor: vendorParty, customer: Self.documentParty(customer), lines: [line],
+            totals: [DocumentTotal(label: DocumentWords.word("subtotal", lang), amount: money(monthly)),
+                     DocumentTotal(label: DocumentWords.word("tax", lang), amount: money(tax)),
+                     DocumentTotal(label: DocumentWords.word(deal.isEvent ? "total" : "monthlyTotal", lang), amount: money(total), isBold: true)],
+            notes: deal.isEvent ? [DocumentWords.word("eventTerms", lang)]
+                : [DocumentWords.word("contractLength", lang, ["months": LocaleFormat.integer(Int64(deal.contractMonths), locale: lang)]),
+                   DocumentWords.word("inArrears", lang)],
+            footer: vendor.footer, labels: labels, language: lang)
         return try renderDocument(model)
     }
 

@@ -10,6 +10,10 @@ extension BackOfficePages {
     func registerDeals() {
         web.get("/admin/deals", .staff(.finance)) { r in try await dealsPage(r) }
         web.get("/admin/deals/:id", .staff(.finance)) { r in try await dealPage(r, errors: []) }
+        web.get("/admin/deals/:id/quote.pdf", .staff(.finance)) { r in
+            let d = try await service.deal(r.param("id"))
+            return .file(try await service.dealQuotePDF(d.id), contentType: "application/pdf", filename: "\(d.quoteNumber ?? d.id).pdf")
+        }
         web.post("/admin/deals/:id", .staff(.sales)) { r in
             let id = r.param("id")
             guard let action = dealAction(r.form) else {
@@ -123,7 +127,7 @@ extension BackOfficePages {
             \(d.isEvent ? "<dt>\(w["deal.event_date"])</dt><dd data-test=\"event-date\">\(d.eventDate.map { w.date($0) } ?? "")</dd><dt>\(w["deal.hours"])</dt><dd>\(w.number(d.users))</dd>" as HTML
                 : "<dt>\(w["deal.users"])</dt><dd>\(w.number(d.users))</dd><dt>\(w["deal.contract_months"])</dt><dd>\(w("cycle.months_count", ["n": String(d.contractMonths)]))\(d.annual ? " · " + w["deal.annual_short"] : "")</dd>")
             <dt>\(w["account.contact"])</dt><dd>\(d.contactName) · \(d.contactEmail)</dd>
-            \(HTML.when(d.quoteNumber != nil, "<dt>\(w["deal.quote"])</dt><dd data-test=\"quote\">\(d.quoteNumber ?? "") · \(PortalPages.quoteAmount(d, w)) · \(w("deal.valid_until", ["date": d.quoteValidUntil.map { w.date($0) } ?? ""]))</dd>"))
+            \(HTML.when(d.quoteNumber != nil, "<dt>\(w["deal.quote"])</dt><dd data-test=\"quote\">\(d.quoteNumber ?? "") · \(PortalPages.quoteAmount(d, w)) · \(w("deal.valid_until", ["date": d.quoteValidUntil.map { w.date($0) } ?? ""])) · <a href=\"/admin/deals/\(d.id)/quote.pdf\" data-test=\"quote-pdf\">\(w["deal.quote_pdf"])</a></dd>"))
             \(HTML.when(d.application != nil, "<dt>\(w["deal.application"])</dt><dd>\(d.application?.legalName ?? "") · \(d.application?.signatory ?? "")</dd>"))
             \(HTML.when(d.contractNumber != nil, "<dt>\(w["deal.contract"])</dt><dd data-test=\"contract\">\(d.contractNumber ?? "") · \(d.contractStart.map { w.date($0) } ?? "")</dd>"))
             \(HTML.when(d.invoice != nil, "<dt>\(w["admin.invoice"])</dt><dd data-test=\"invoice\"><a href=\"/admin/invoices/\(d.invoice ?? "")\">\(d.invoice ?? "")</a></dd>"))

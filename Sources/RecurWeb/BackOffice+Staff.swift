@@ -4,7 +4,7 @@ import Hummingbird
 import RecurCore
 import RecurEngine
 
-/// Staff accounts: the list, and a new member with a role (admins only).
+/// Staff accounts: the list, a new member with a role and unlocking a locked account (admins only).
 extension BackOfficePages {
     func registerStaff() {
         web.get("/admin/staff", .staff(.finance)) { try await staffPage($0, errors: []) }
@@ -20,17 +20,31 @@ extension BackOfficePages {
             }
             return .redirect("/admin/staff", flash: r.w["admin.staff.created"])
         }
+        web.post("/admin/staff/:id/unlock", .staff(.admin)) { r in
+            try await service.unlockStaff(r.param("id"), actor: actor(r))
+            return .redirect("/admin/staff", flash: r.w["admin.staff.unlocked"])
+        }
     }
 
     func staffPage(_ r: WebRequest, errors: [RecurEngineErrorView]) async throws -> WebResponse {
         let w = r.w
         let staff = try await service.listStaff()
-        let rows = HTML.each(staff) { s in
-            "<tr data-staff=\"\(s.id)\"><td>\(s.name)</td><td>\(s.email)</td><td>\(w["admin.role.\(s.role.rawValue)"])</td><td>\(s.disabled ? w["admin.staff.disabled"] : "")</td><td>\(Self.stamp(s.created))</td></tr>"
+        let now = service.clock.now()
+        let admin = await may(r, .admin)
+        let rows = HTML.each(staff) { s -> HTML in
+            var state: HTML = s.disabled ? "\(w["admin.staff.disabled"])" : .empty
+            if let until = s.lockedUntil, s.isLocked(at: now) {
+                let unlock: HTML = HTML.when(admin, """
+                     <form method="post" action="/admin/staff/\(s.id)/unlock" class="inline" data-test="unlock-staff">\(Layout.csrfField(r))\
+                    <button>\(w["admin.staff.unlock"])</button></form>
+                    """)
+                state = "\(state)<span class=\"badge locked\" data-test=\"staff-locked\">\(w("admin.staff.locked", ["until": Self.stamp(until)]))</span>\(unlock)"
+            }
+            return "<tr data-staff=\"\(s.id)\"><td>\(s.name)</td><td>\(s.email)</td><td>\(w["admin.role.\(s.role.rawValue)"])</td><td>\(state)</td><td>\(Self.stamp(s.created))</td></tr>"
         }
         let f: FormData? = errors.isEmpty ? nil : r.form
         let roles = Self.options(StaffRecord.Role.allCases.map { ($0.rawValue, w["admin.role.\($0.rawValue)"]) }, selected: Self.value(f, "role", "finance"))
-        let create: HTML = await may(r, .admin) ? """
+        let create: HTML = admin ? """
             <h2>\(w["admin.staff.new"])</h2>\(Layout.errors(w, errors))
             <form method="post" action="/admin/staff" class="stack card" data-test="new-staff">\(Layout.csrfField(r))
             <label>\(w["admin.name"])<input name="name" value="\(Self.value(f, "name"))" required></label>

@@ -17,7 +17,8 @@ struct BackOfficePages: Sendable {
                 let start = try await service.staffSignIn(email: r.form["email"] ?? "", password: r.form.pairs.first { $0.0 == "password" }?.1 ?? "")
                 return .signIn(token: start.token, to: "/admin")
             } catch let e as RecurError {
-                return signInPage(r, errors: [RecurEngineErrorView(code: e.code.rawValue, field: e.field, text: r.w.error(e))], status: 401)
+                // 401 for wrong credentials, 429 while the account is locked (staff.locked).
+                return signInPage(r, errors: [RecurEngineErrorView(code: e.code.rawValue, field: e.field, text: r.w.error(e))], status: WebRouter.status(e.code))
             }
         }
         web.post("/admin/sign-out", .none) { r in

@@ -9,6 +9,12 @@ import RecurEngine
 extension PortalPages {
     func registerEnterprise() {
         web.get("/portal/enterprise", .portal) { r in try await enterprisePage(r, errors: [], form: nil) }
+        // The quote of one of the customer's own deals; another customer's is 404, as if it did not exist.
+        web.get("/portal/enterprise/deals/:id/quote.pdf", .portal) { r in
+            let id = r.param("id")
+            guard let d = try? await service.deal(id), d.customer == customerID(r) else { throw RecurError.missing("deal", id) }
+            return .file(try await service.dealQuotePDF(d.id), contentType: "application/pdf", filename: "\(d.quoteNumber ?? d.id).pdf")
+        }
         web.post("/portal/enterprise", .portal) { r in
             try requireBuyer(r)
             do {
@@ -71,7 +77,7 @@ extension PortalPages {
             return """
                 <section class="card" data-test="deal" data-stage="\(d.stage.rawValue)"><h2>\(Self.dealName(d, catalog)) · \(what)
                 <span class="badge \(d.stage.rawValue)">\(w["deal.stage.\(d.stage.rawValue)"])</span></h2>\(Self.dealSteps(d, w))
-                \(HTML.when(d.quoteNumber != nil, "<p>\(w("deal.quote_line", ["number": d.quoteNumber ?? "", "amount": Self.quoteAmount(d, w), "until": d.quoteValidUntil.map { w.date($0) } ?? ""]))</p>"))
+                \(HTML.when(d.quoteNumber != nil, "<p>\(w("deal.quote_line", ["number": d.quoteNumber ?? "", "amount": Self.quoteAmount(d, w), "until": d.quoteValidUntil.map { w.date($0) } ?? ""])) · <a href=\"/portal/enterprise/deals/\(d.id)/quote.pdf\" data-test=\"quote-pdf\">\(w["deal.quote_pdf"])</a></p>"))
                 \(HTML.when(d.invoice != nil, "<p><a href=\"/portal/invoices/\(d.invoice ?? "")\" data-test=\"event-invoice\">\(w["deal.event_invoice"])</a></p>"))
                 \(HTML.when(d.contractNumber != nil, "<p>\(w("deal.contract_line", ["number": d.contractNumber ?? "", "start": d.contractStart.map { w.date($0) } ?? ""]))</p>"))
                 </section>

@@ -17,6 +17,7 @@ enum WebStrings {
         ("error.portal.read_only", "Only owners and billing admins may buy or change anything."),
         ("error.resource.not_found", "Not found: {id}"),
         ("error.auth.invalid", "The e-mail or the password is wrong."),
+        ("error.staff.locked", "Too many wrong passwords: this account is locked for {minutes} more min. Try again then, or ask an admin to unlock it."),
         ("error.portal_link.expired", "This link has expired or was used already: ask for a new one."),
         ("error.promotion.unknown", "There is no promotion {code}."),
         ("error.seats.below_minimum", "The plan needs at least {minimum} seats, not {seats}."),
@@ -132,7 +133,7 @@ enum WebStrings {
         ("deal.send_quote", "Send the quote"), ("deal.send_quote_again", "Send a new quote"), ("deal.receive_application", "Service application form received"),
         ("deal.legal_name", "Legal name"), ("deal.signatory", "Signatory"), ("deal.sign_contract", "Contract signed"), ("deal.start", "Contract start"),
         ("deal.start_subscription", "Start the subscription (billed in arrears)"), ("deal.lose", "Mark as lost"), ("deal.reason", "Reason"),
-        ("deal.quote", "Quote"), ("deal.valid_until", "valid until {date}"), ("deal.application", "Application form"), ("deal.contract", "Contract"),
+        ("deal.quote", "Quote"), ("deal.quote_pdf", "Download the quote (PDF)"), ("deal.valid_until", "valid until {date}"), ("deal.application", "Application form"), ("deal.contract", "Contract"),
         ("deal.subscription", "Subscription"), ("deal.documents", "Documents"),
         ("error.deal.wrong_stage", "This step does not fit a deal at this stage ({stage})."),
         ("error.terms.not_accepted", "Accept the terms of service to buy."),
@@ -199,7 +200,8 @@ enum WebStrings {
         ("admin.audit.newer", "Newer"), ("admin.audit.older", "Older"), ("admin.audit.page", "Page {n} of {of}"),
         // Back office: staff
         ("admin.staff.title", "Staff"), ("admin.staff.new", "New staff member"), ("admin.staff.created", "The staff member is created."),
-        ("admin.staff.disabled", "Disabled"), ("admin.role.finance", "Finance"), ("admin.role.sales", "Sales"), ("admin.role.admin", "Admin"),
+        ("admin.staff.disabled", "Disabled"), ("admin.staff.locked", "Locked until {until}"), ("admin.staff.unlock", "Unlock"),
+        ("admin.staff.unlocked", "The account is unlocked."), ("admin.role.finance", "Finance"), ("admin.role.sales", "Sales"), ("admin.role.admin", "Admin"),
         // Back office: e-mail
         ("admin.mail.title", "E-mail deliveries"), ("admin.mail.to", "To"), ("admin.mail.subject", "Subject"), ("admin.mail.kind", "Kind"),
         ("status.queued", "Queued"), ("status.sent", "Sent"),

@@ -11,7 +11,7 @@ import RecurStore
 import Testing
 
 /// Runs a command-line tool; nil when it is not installed (the test then fails under CI, is skipped otherwise).
-private func tool(_ name: String, _ args: [String]) throws -> String? {
+func tool(_ name: String, _ args: [String]) throws -> String? {
     guard let path = ["/usr/bin/\(name)", "/usr/local/bin/\(name)"].first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
         if ProcessInfo.processInfo.environment["CI"] != nil { Issue.record("\(name) is required under CI (Debian: poppler-utils, zbar-tools)") }
         return nil

@@ -266,6 +266,14 @@ struct EventDealTests {
             #expect(d.quoteMonthly == nil)
             let quoted = try await b.get("/portal/enterprise")
             #expect(quoted.text.contains("36.000.000 ₫"))
+            // The quote as a PDF: 6 hours × 6.000.000 ₫, 10 % VAT, 39.600.000 ₫ once.
+            let pdf = try await b.get("/portal/enterprise/deals/\(d.id)/quote.pdf")
+            #expect(pdf.status == 200)
+            if let text = try pdfText(Data(pdf.body.readableBytesView)) {
+                #expect(text.contains(d.quoteNumber ?? "?"))
+                #expect(text.contains("6.000.000 ₫") && text.contains("36.000.000 ₫") && text.contains("3.600.000 ₫") && text.contains("39.600.000 ₫"), "\(text)")
+                #expect(text.contains(LocaleFormat.date(eventDay, locale: "vi")), "\(text)")
+            }
             d = try await service.advanceDeal(d.id, .receiveApplication(legalName: "Công ty Sao Mai", taxID: nil, address: "Hà Nội", signatory: "An"), actor: staff)
             d = try await service.advanceDeal(d.id, .signContract(start: try CivilDate(2026, 3, 1)), actor: staff)
             #expect(try await service.listInvoices(customer: saoMai.id, subscription: nil, status: nil, limit: 10, startingAfter: nil).items.isEmpty)
