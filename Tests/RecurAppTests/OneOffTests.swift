@@ -269,7 +269,7 @@ struct EventDealTests {
             // The quote as a PDF: 6 hours × 6.000.000 ₫, 10 % VAT, 39.600.000 ₫ once.
             let pdf = try await b.get("/portal/enterprise/deals/\(d.id)/quote.pdf")
             #expect(pdf.status == 200)
-            if let text = try pdfText(Data(pdf.body.readableBytesView)) {
+            if let text = try pdfText(pdf.bytes) {
                 #expect(text.contains(d.quoteNumber ?? "?"))
                 #expect(text.contains("6.000.000 ₫") && text.contains("36.000.000 ₫") && text.contains("3.600.000 ₫") && text.contains("39.600.000 ₫"), "\(text)")
                 #expect(text.contains(LocaleFormat.date(eventDay, locale: "vi")), "\(text)")
