@@ -7,6 +7,7 @@ selenium: a person's clicks and keys on `recur serve` with its demo data.
 2. Upgrade to Premium (prorated) and buy Operation Process co-terminated with Workspace,
    to be paid by bank transfer: the invoice shows the transfer code and the VietQR code.
 3. Staff signs in to the back office and records that bank transfer: the invoice is paid.
+4. Top up prepaid phone credit (002): price it, buy it, pay by card, see the balance.
 
 Usage: journeys.py RECUR_BINARY [SCREENSHOT_DIR]. Exits non-zero on the first failure.
 """
@@ -194,7 +195,31 @@ try:
     digits = lambda t: re.sub(r"\D", "", t)  # the back office may speak another language than the portal
     expect(digits(paid) == digits(amount), f"staff recorded {amount}, the invoice shows {paid} paid")
     shot("admin-paid")
-    print(f"journeys: 3 passed ({amount} recorded by staff); screenshots in {shots}")
+
+    # 4. Prepaid phone credit (002): price a top-up, buy it, pay by card, see the balance.
+    driver.delete_all_cookies()
+    driver.get(base + "/portal/sign-in")
+    go(css('[data-test="demo-an@saomai.example"]'))
+    before = css('[data-balance="phone_credit"]').text
+    go(css('[data-test="top-up"]'))
+    fill('input[name="quantity"]', "2")
+    go(css('[data-test="see-price"]'))
+    topup_total = css('[data-test="total"]').text
+    expect(topup_total == "220.000 ₫", f"2 × 100.000 ₫ + 10 % VAT = 220.000 ₫, got {topup_total!r}")
+    shot("top-up-price")
+    go(css('[data-test="buy"]'))
+    css('input[name="gateway"][value="stripe"]').click()
+    go(css('[data-test="pay"]'))
+    wait.until(lambda d: "/sandbox/stripe/pay/" in d.current_url)
+    go(css("#pay"))
+    wait.until(lambda d: "/payments/return/" in d.current_url)
+    go(css("a.button"))
+    css('[data-test="paid"]')
+    driver.get(base + "/portal")
+    after = css('[data-balance="phone_credit"]').text
+    expect(before == "0 ₫" and after == "200.000 ₫", f"the phone balance goes from 0 ₫ to 200.000 ₫, got {before!r} → {after!r}")
+    shot("phone-balance")
+    print(f"journeys: 4 passed ({amount} recorded by staff; phone credit {after}); screenshots in {shots}")
 finally:
     driver.quit()
     server.terminate()
