@@ -62,8 +62,22 @@ extension RecurService {
 
     /// Checks out an order: its subscriptions are created (or converted, replaced,
     /// renewed), the first invoice is issued, promotions are counted — in one transaction.
-    public func checkout(customer id: String, order: Order, date: CivilDate?, actor: Actor) async throws -> CheckoutOutcome {
+    /// With `details`, the customer's billing details are saved first in the same
+    /// transaction (the portal's checkout): the invoice carries them and prices with their
+    /// country's tax, and a refused order saves nothing.
+    public func checkout(customer id: String, order: Order, date: CivilDate?, details: CustomerChanges? = nil,
+                         actor: Actor) async throws -> CheckoutOutcome {
         try await command(actor) { tx, log in
+            if let details {
+                let before = try await self.requireCustomer(tx, id)
+                var after = before
+                try self.apply(details, to: &after, creating: false)
+                if after != before {
+                    try await tx.update(after)
+                    log.audit("customer.updated", target: id, customer: id, before: before, after: after)
+                    log.emit("customer.updated", customer: id, object: after)
+                }
+            }
             let ctx = try await self.context(tx, customer: id)
             let quote = try Checkout(catalog: ctx.catalog, customer: ctx.customer.pricingCustomer,
                                      subscriptions: ctx.subscriptions.map(\.subscription), usage: ctx.customer.usageByProduct)

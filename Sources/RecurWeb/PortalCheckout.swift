@@ -202,10 +202,9 @@ extension PortalPages {
         if !errors.isEmpty { return try await checkoutPage(r, r.form, errors: errors) }
         let outcome: CheckoutOutcome
         do {
-            // Price first: a refused order changes nothing, not even the billing details.
-            _ = try await service.quote(customer: c.id, order: order, date: nil)
-            _ = try await service.updateCustomer(c.id, Self.customerChanges(r.form, keepContactsOf: c), actor: actor(r))
-            outcome = try await service.checkout(customer: c.id, order: order, date: nil, actor: actor(r))
+            // The billing details and the order in one transaction: a refused order changes nothing.
+            outcome = try await service.checkout(customer: c.id, order: order, date: nil,
+                                                 details: Self.customerChanges(r.form, keepContactsOf: c), actor: actor(r))
         } catch {
             guard let views = Self.views(error, w) else { throw error }
             return try await checkoutPage(r, r.form, errors: views)

@@ -113,6 +113,13 @@ struct PortalTests {
             #expect(refused.text.contains("terms.not_accepted"))
             #expect(try await service.listInvoices(customer: saoMai.id, subscription: nil, status: nil, limit: 10, startingAfter: nil).items.isEmpty)
             #expect(try await service.customer(saoMai.id).invoiceEmails == ["ketoan@saomai.example", "giamdoc@saomai.example"])
+            // The engine refuses the order (an unknown promotion): the billing details, saved in the
+            // same transaction as the order, are not saved either.
+            let unknownPromo = try await b.post("/portal/checkout", workspaceOrder.filter { $0.0 != "promo" } + details + [("promo", "NOPE"), ("terms", "1"), ("action", "pay")])
+            #expect(unknownPromo.status == 422)
+            #expect(unknownPromo.text.contains("data-code=\"promotion.unknown\""))
+            #expect(try await service.customer(saoMai.id).invoiceEmails == ["ketoan@saomai.example", "giamdoc@saomai.example"])
+            #expect(try await service.listInvoices(customer: saoMai.id, subscription: nil, status: nil, limit: 10, startingAfter: nil).items.isEmpty)
 
             let paid = try await b.post("/portal/checkout", workspaceOrder + details + [("terms", "1"), ("action", "pay")])
             #expect(paid.status == 303)
