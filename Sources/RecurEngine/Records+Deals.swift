@@ -76,6 +76,12 @@ public struct DealRecord: Record, Equatable {
     public var invoice: String?
     /// An event plan's quote: hours × the charge's unit price, before tax, paid once.
     public var quoteOnce: Money?
+    /// A contract for a plan billed in advance (000: Small, Premium): the tier (Small's
+    /// minutes), and how it is paid: every month, or every year in one sum (annual only).
+    public var tier: String?
+    public var paymentMonths: Int?
+    /// A plan billed in advance: the quoted amount for one payment cycle, before tax.
+    public var quoteCycle: Money?
     public var lostReason: String?
     public var history: [Step]
     public var created: Date

@@ -40,8 +40,14 @@ extension RecurService {
     /// A customer asks for a briefing on a sales-led plan (000's Enterprise).
     /// - throws: `deal.invalid` (422) for a self-service plan, fewer users than the plan's
     ///   minimum, a contract under 6 months, a missing contact; `resource.not_found`.
+    ///
+    /// A self-service plan sold under contract too (`Plan.contracts`, 000's Small and
+    /// Premium) takes its `tier` and how it is paid: `paymentMonths` 1 (every month) or
+    /// 12 (one sum a year, annual contracts only). Its users count only for a plan priced
+    /// per seat.
     public func requestBriefing(customer id: String, plan planID: String, users: Int, contractMonths: Int, annual: Bool,
-                                contactName: String, contactEmail: String, message: String?, actor: Actor) async throws -> DealRecord {
+                                contactName: String, contactEmail: String, message: String?, tier: String? = nil,
+                                paymentMonths: Int? = nil, actor: Actor) async throws -> DealRecord {
         try await command(actor) { tx, log in
             let customer = try await self.requireCustomer(tx, id)
             let catalog = try await self.loadCatalog(tx)
@@ -49,10 +55,22 @@ extension RecurService {
             let plan = catalog.plans[PlanID(planID)]
             if plan == nil {
                 errors.append(RecurError(.dealInvalid, field: "plan", "No plan \(planID)", ["plan": .text(planID)]))
-            } else if plan?.selfService == true {
+            } else if plan?.selfService == true && plan?.contracts != true {
                 errors.append(RecurError(.dealInvalid, field: "plan", "\(planID) is bought in the portal, not through sales", ["plan": .text(planID)]))
             }
-            if let plan, users < plan.minimumSeats {
+            if let plan, !plan.isInArrears {
+                if let tier, !plan.tiers.contains(where: { $0.id == tier }) {
+                    errors.append(RecurError(.dealInvalid, field: "tier", "\(plan.name) has no tier \(tier)", ["tier": .text(tier)]))
+                } else if tier == nil && !plan.tiers.isEmpty {
+                    errors.append(RecurError(.dealInvalid, field: "tier", "Choose a tier of \(plan.name): \(plan.tiers.map(\.id).joined(separator: ", "))"))
+                }
+                if ![1, 12].contains(paymentMonths ?? 1) {
+                    errors.append(RecurError(.dealInvalid, field: "payment_months", "A contract is paid every month (1) or in one sum a year (12), not \(paymentMonths ?? 0)"))
+                } else if paymentMonths == 12 && !annual {
+                    errors.append(RecurError(.dealInvalid, field: "payment_months", "Paying in one sum is for annual contracts"))
+                }
+            }
+            if let plan, plan.isPerSeat, users < plan.minimumSeats {
                 errors.append(RecurError(.dealInvalid, field: "users", "\(plan.name) is for \(plan.minimumSeats) users or more, not \(users)",
                                          ["users": .int(Int64(users)), "minimum": .int(Int64(plan.minimumSeats))]))
             }
@@ -71,6 +89,10 @@ extension RecurService {
             var deal = DealRecord(id: RecordID.make("deal", at: log.now), customer: customer.id, plan: PlanID(planID), users: users,
                                   contractMonths: contractMonths, annual: annual, contactName: contactName, contactEmail: contactEmail,
                                   message: message, created: log.now)
+            if let plan, !plan.isInArrears {
+                deal.tier = tier
+                deal.paymentMonths = paymentMonths ?? 1
+            }
             deal.history.append(.init(action: "briefing_requested", at: log.now, by: actor.id, note: message))
             try await tx.insert(deal)
             log.audit("deal.briefing_requested", target: deal.id, customer: customer.id, before: String?.none, after: deal)
@@ -160,8 +182,12 @@ extension RecurService {
             .first { $0.subscription.plan == deal.plan && $0.subscription.isLive }
         var subscription = existing?.id
         if subscription == nil {
-            let product = try await catalog().plan(deal.plan, field: "plan").product
-            let order = Order(items: [.init(product: product, plan: deal.plan, cycle: .monthly, seats: deal.users)], renewalMode: .manual)
+            let plan = try await catalog().plan(deal.plan, field: "plan")
+            // In arrears (Enterprise): monthly by users. In advance (Small, Premium): the contract's tier and
+            // payment cycle, invoiced now for the first cycle and then at each renewal (manual: invoices, no card).
+            let cycle = try BillingCycle(months: deal.paymentMonths ?? 1)
+            let order = Order(items: [.init(product: plan.product, plan: deal.plan, tier: deal.tier, cycle: cycle,
+                                            seats: plan.isPerSeat ? deal.users : nil)], renewalMode: .manual)
             subscription = try await checkout(customer: deal.customer, order: order, date: nil, actor: actor).subscriptions.first?.id
         }
         return try await step(id, action, actor: actor, subscription: subscription)
@@ -211,6 +237,14 @@ extension RecurService {
                 if let chargeID = deal.charge {
                     let unit = try catalog.charge(chargeID, field: "charge").price(in: customer.currency, field: "charge")
                     deal.quoteOnce = try unit * deal.users
+                } else if let months = deal.paymentMonths {
+                    // Billed in advance: the plan's price for the payment cycle (the catalog's yearly discount
+                    // included), × users when priced per seat.
+                    let plan = try catalog.plan(deal.plan, field: "plan")
+                    let price = try catalog.price(of: plan, cycle: try BillingCycle(months: months), currency: customer.currency,
+                                                  tier: deal.tier, field: "plan")
+                    let cycleAmount = try price.unitAmount - price.unitAmount.percentage(price.cycleDiscount)
+                    deal.quoteCycle = plan.isPerSeat ? try cycleAmount * deal.users : cycleAmount
                 } else {
                     let plan = try catalog.plan(deal.plan, field: "plan")
                     let price = try catalog.price(of: plan, cycle: .monthly, currency: customer.currency, tier: nil, field: "plan")

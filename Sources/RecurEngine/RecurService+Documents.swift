@@ -79,6 +79,12 @@ enum DocumentWords {
         "eventLine": ["vi": "{plan} — {hours} giờ × {price}, sự kiện ngày {date}", "fr": "{plan} — {hours} heures × {price}, événement du {date}",
                       "ms": "{plan} — {hours} jam × {price}, acara pada {date}", "en": "{plan} — {hours} hours × {price}, event on {date}",
                       "ja": "{plan} — {hours}時間 × {price}（イベント開催日 {date}）"],
+        "perMonthLine": ["vi": "{plan}, mỗi tháng", "fr": "{plan}, par mois", "ms": "{plan}, sebulan", "en": "{plan}, per month", "ja": "{plan}（月額）"],
+        "perYearLine": ["vi": "{plan}, mỗi năm (trả một lần)", "fr": "{plan}, par an (en une fois)", "ms": "{plan}, setahun (sekali bayar)",
+                        "en": "{plan}, per year (in one sum)", "ja": "{plan}（年額・一括）"],
+        "inAdvance": ["vi": "Xuất hóa đơn vào đầu mỗi kỳ thanh toán.", "fr": "Facturé au début de chaque période de paiement.",
+                      "ms": "Diinvois pada permulaan setiap kitaran pembayaran.", "en": "Invoiced at the start of each payment cycle.",
+                      "ja": "各支払期間の初めに請求します。"],
         "eventTerms": ["vi": "Xuất hóa đơn một lần theo hợp đồng riêng, hạn thanh toán một ngày trước sự kiện.",
                        "fr": "Facturé une seule fois sous son propre contrat, payable la veille de l’événement.",
                        "ms": "Diinvois sekali di bawah kontraknya sendiri, perlu dibayar sehari sebelum acara.",
@@ -235,15 +241,18 @@ extension RecurService {
             guard let d = try await tx.find(DealRecord.self, id: dealID) else { throw RecurError.notFound("deal", dealID) }
             return (d, try await self.requireCustomer(tx, d.customer), try await self.loadCatalog(tx))
         }
-        guard let number = deal.quoteNumber, let monthly = deal.quoteMonthly ?? deal.quoteOnce, let validUntil = deal.quoteValidUntil, deal.users > 0 else {
+        guard let number = deal.quoteNumber, let monthly = deal.quoteMonthly ?? deal.quoteOnce ?? deal.quoteCycle, let validUntil = deal.quoteValidUntil, deal.users > 0 else {
             throw RecurError(.dealWrongStage, field: "id", "Deal \(dealID) has no quote yet (stage \(deal.stage.rawValue))",
                              ["stage": .text(deal.stage.rawValue), "action": .text("quote_pdf")])
         }
         let lang = LocaleFormat.language(customer.locale)
         func money(_ m: Money) -> String { LocaleFormat.money(m, locale: lang) }
-        // The price per user as quoted (the monthly amount is users × it), not today's catalog price.
-        let perUser = Money(minorUnits: monthly.minorUnits / Int64(deal.users), currency: monthly.currency)
         let plan = catalog.plans[deal.plan]
+        // A plan billed in advance (Small, Premium) is quoted per payment cycle, per user only when priced per seat.
+        let inAdvance = deal.quoteCycle != nil
+        let units = inAdvance && plan?.isPerSeat != true ? 1 : deal.users
+        // The price per user as quoted (the monthly amount is users × it), not today's catalog price.
+        let perUser = Money(minorUnits: monthly.minorUnits / Int64(units), currency: monthly.currency)
         let charge = deal.charge.flatMap { catalog.charges[$0] }
         let category = charge?.taxCategory ?? plan.flatMap { catalog.products[$0.product] }?.taxCategory ?? .standard
         let rate = customer.taxExempt ? nil : catalog.taxRate(country: customer.country, category: category)
@@ -254,14 +263,18 @@ extension RecurService {
         var labels = DocumentLabel.defaults(language: lang)
         labels[DocumentLabel.dueDate.rawValue] = DocumentWords.word("validUntil", lang)
         // An event plan's quote (000) is hours × the hourly price, paid once; an Enterprise quote is per month.
-        let description = deal.isEvent
+        let tierName = plan?.tiers.first { $0.id == deal.tier }?.name
+        let planName = [plan?.name ?? deal.plan.rawValue, tierName].compactMap { $0 }.joined(separator: " · ")
+        let description = inAdvance
+            ? DocumentWords.word(deal.paymentMonths == 12 ? "perYearLine" : "perMonthLine", lang, ["plan": planName])
+            : deal.isEvent
             ? DocumentWords.word("eventLine", lang, ["plan": charge?.name ?? deal.charge?.rawValue ?? "", "hours": LocaleFormat.integer(Int64(deal.users), locale: lang),
                                                      "price": money(perUser), "date": deal.eventDate.map { LocaleFormat.date($0, locale: lang) } ?? ""])
             : DocumentWords.word("quoteLine", lang, ["plan": plan?.name ?? deal.plan.rawValue, "users": LocaleFormat.integer(Int64(deal.users), locale: lang),
                                                      "price": money(perUser)])
         let line = DocumentLine(
             description: description,
-            quantity: LocaleFormat.integer(Int64(deal.users), locale: lang), unitPrice: money(perUser),
+            quantity: LocaleFormat.integer(Int64(units), locale: lang), unitPrice: money(perUser),
             taxRate: rate.map { LocaleFormat.percentage($0.rate, locale: lang) }, amount: money(monthly))
         let model = DocumentModel(
             kind: .quote, title: DocumentWords.word("quote", lang), number: number,
@@ -269,8 +282,10 @@ extension RecurService {
             vendor: vendorParty, customer: Self.documentParty(customer), lines: [line],
             totals: [DocumentTotal(label: DocumentWords.word("subtotal", lang), amount: money(monthly)),
                      DocumentTotal(label: DocumentWords.word("tax", lang), amount: money(tax)),
-                     DocumentTotal(label: DocumentWords.word(deal.isEvent ? "total" : "monthlyTotal", lang), amount: money(total), isBold: true)],
+                     DocumentTotal(label: DocumentWords.word(deal.isEvent || deal.paymentMonths == 12 ? "total" : "monthlyTotal", lang), amount: money(total), isBold: true)],
             notes: deal.isEvent ? [DocumentWords.word("eventTerms", lang)]
+                : inAdvance ? [DocumentWords.word("contractLength", lang, ["months": LocaleFormat.integer(Int64(deal.contractMonths), locale: lang)]),
+                               DocumentWords.word("inAdvance", lang)]
                 : [DocumentWords.word("contractLength", lang, ["months": LocaleFormat.integer(Int64(deal.contractMonths), locale: lang)]),
                    DocumentWords.word("inArrears", lang)],
             footer: vendor.footer, labels: labels, language: lang)

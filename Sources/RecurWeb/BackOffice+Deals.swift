@@ -123,7 +123,8 @@ extension BackOfficePages {
             \(PortalPages.dealSteps(d, w))\(Layout.errors(w, errors))
             <div class="cards"><section class="card"><dl class="facts">
             <dt>\(w["portal.customer"])</dt><dd><a href="/admin/customers/\(c.id)">\(c.name)</a></dd>
-            <dt>\(w["plans.plan"])</dt><dd>\(PortalPages.dealName(d, catalog))</dd>
+            <dt>\(w["plans.plan"])</dt><dd>\(PortalPages.dealName(d, catalog))\(d.tier.map { t in " · " + (catalog.plans[d.plan]?.tiers.first { $0.id == t }?.name ?? t) } ?? "")</dd>
+            \(HTML.when(d.paymentMonths != nil, "<dt>\(w["deal.payment"])</dt><dd data-test=\"payment\">\(d.paymentMonths == 12 ? w["deal.pay_yearly"] : w["deal.pay_monthly"])</dd>"))
             \(d.isEvent ? "<dt>\(w["deal.event_date"])</dt><dd data-test=\"event-date\">\(d.eventDate.map { w.date($0) } ?? "")</dd><dt>\(w["deal.hours"])</dt><dd>\(w.number(d.users))</dd>" as HTML
                 : "<dt>\(w["deal.users"])</dt><dd>\(w.number(d.users))</dd><dt>\(w["deal.contract_months"])</dt><dd>\(w("cycle.months_count", ["n": String(d.contractMonths)]))\(d.annual ? " · " + w["deal.annual_short"] : "")</dd>")
             <dt>\(w["account.contact"])</dt><dd>\(d.contactName) · \(d.contactEmail)</dd>

@@ -21,7 +21,8 @@ extension PortalPages {
                 _ = try await service.requestBriefing(customer: customerID(r), plan: r.form["plan"] ?? "", users: r.form.int("users") ?? 0,
                                                       contractMonths: r.form.int("contract_months") ?? 0, annual: r.form["annual"] == "1",
                                                       contactName: r.form["contact_name"] ?? "", contactEmail: r.form["contact_email"] ?? "",
-                                                      message: r.form["message"], actor: actor(r))
+                                                      message: r.form["message"], tier: r.form["tier"], paymentMonths: r.form.int("payment_months"),
+                                                      actor: actor(r))
             } catch {
                 guard let v = Self.views(error, r.w) else { throw error }
                 return try await enterprisePage(r, errors: v, form: "briefing")
@@ -52,6 +53,7 @@ extension PortalPages {
     /// A deal's quoted amount: per month for a plan, once for an event.
     static func quoteAmount(_ d: DealRecord, _ w: Words) -> String {
         if let once = d.quoteOnce { return w("deal.once", ["amount": w.money(once)]) }
+        if let cycle = d.quoteCycle { return "\(w.money(cycle)) / \(w[d.paymentMonths == 12 ? "cycle.year" : "cycle.month"])" }
         return d.quoteMonthly.map { "\(w.money($0)) / \(w["cycle.month"])" } ?? ""
     }
 
@@ -65,7 +67,9 @@ extension PortalPages {
         let w = r.w
         let c = try await customer(r)
         let catalog = try await service.catalog()
-        let plans = catalog.plans.values.filter { !$0.selfService }.sorted { $0.id.rawValue < $1.id.rawValue }
+        // Sales-led plans, and self-service plans also sold under contract (000: Small, Premium).
+        let plans = catalog.plans.values.filter { !$0.selfService || $0.contracts == true }.sorted { ($0.product.rawValue, $0.rank) < ($1.product.rawValue, $1.rank) }
+        let tiers = plans.flatMap { p in p.tiers.map { (p, $0) } }
         let deals = try await service.listDeals(customer: c.id, stage: nil, limit: 100, startingAfter: nil).items
         let chosen = r.form["plan"] ?? r.query["plan"] ?? plans.first?.id.rawValue
         func v(_ name: String, _ fallback: String) -> String { r.form.pairs.first { $0.0 == name }?.1 ?? fallback }
@@ -89,7 +93,9 @@ extension PortalPages {
             <h2>\(w["deal.request_title"])</h2><p class="muted">\(w["deal.request_help"])</p>
             <form method="post" action="/portal/enterprise" class="stack" data-test="briefing">\(Layout.csrfField(r))
             \(HTML.when(which == "briefing", Layout.errors(w, errors)))<label>\(w["plans.plan"])<select name="plan">\(planOptions)</select></label>
+            \(HTML.when(!tiers.isEmpty, "<label>\(w["deal.tier"])<select name=\"tier\"><option value=\"\">—</option>\(HTML.each(tiers) { p, t in "<option value=\"\(t.id)\"\(HTML(raw: v("tier", "") == t.id ? " selected" : ""))>\(p.name) · \(t.name)</option>" })</select></label>"))
             <label>\(w["deal.users_expected"])<input type="number" name="users" min="1" value="\(v("users", "50"))"></label>
+            <label>\(w["deal.payment"])<select name="payment_months"><option value="1">\(w["deal.pay_monthly"])</option><option value="12"\(HTML(raw: v("payment_months", "") == "12" ? " selected" : ""))>\(w["deal.pay_yearly"])</option></select></label>
             <label>\(w["deal.contract_months"])<select name="contract_months">\(HTML.each([6, 12, 24]) { m in "<option value=\"\(m)\"\(HTML(raw: v("contract_months", "12") == String(m) ? " selected" : ""))>\(w("cycle.months_count", ["n": String(m)]))</option>" })</select></label>
             <label class="check"><input type="checkbox" name="annual" value="1"\(HTML(raw: r.form.isEmpty || r.form["annual"] == "1" ? " checked" : ""))> \(w["deal.annual"])</label>
             <label>\(w["account.contact_name"])<input name="contact_name" value="\(v("contact_name", memberName ?? c.contacts.first?.name ?? ""))"></label>

@@ -235,6 +235,8 @@ enum WebStrings {
         ("deal.once", "{amount} once"), ("deal.event_invoice", "The event's invoice"), ("deal.event_title", "An event plan"),
         ("deal.event_help", "Simultaneous interpretation for one event: we quote it, you sign its own contract, and it is invoiced once, due the day before the event."),
         ("deal.event_request", "Ask for a quote"),
+        ("cycle.year", "year"), ("deal.tier", "Tier (minutes)"), ("deal.payment", "Payment"),
+        ("deal.pay_monthly", "Every month"), ("deal.pay_yearly", "In one sum a year (annual contracts)"),
         ("support.title", "Support and custom work"),
         ("support.title_support", "Support"),
         ("support.entitled", "Your plan includes support, answered by {channel}."),

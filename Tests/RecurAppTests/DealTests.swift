@@ -59,7 +59,7 @@ struct DealTests {
         try await withApp(db) { _, service in
             let c = try await hoshi(service)
             do {
-                _ = try await service.requestBriefing(customer: c.id, plan: "meeting_small", users: 49, contractMonths: 5, annual: false,
+                _ = try await service.requestBriefing(customer: c.id, plan: "email_basic", users: 49, contractMonths: 5, annual: false,
                                                       contactName: "", contactEmail: "nope", message: nil, actor: .system)
                 Issue.record("refused")
             } catch let e as RecurErrors {

@@ -329,3 +329,59 @@ struct EventDealTests {
         }
     }
 }
+
+@Suite("Small and Premium under contract (000)")
+struct ContractPlanTests {
+    @Test("Small 600 minutes, annual, one sum: quoted ¥660,000 a year, contracted, subscribed yearly with its first invoice; Premium monthly",
+          arguments: TestDatabase.all)
+    func smallAndPremium(db: TestDatabase) async throws {
+        try await withApp(db) { client, service in
+            let (_, hoshi) = try await demoCustomers(service)
+            let staff = Actor("staff:test")
+            // Refused: no tier for Small, one sum on a contract that is not annual, a 3-month payment cycle.
+            do {
+                _ = try await service.requestBriefing(customer: hoshi.id, plan: "meeting_small", users: 5, contractMonths: 6, annual: false,
+                                                      contactName: "田中", contactEmail: "tanaka@hoshi.example", message: nil, tier: nil, paymentMonths: 12, actor: .system)
+                Issue.record("refused")
+            } catch let e as RecurErrors {
+                #expect(Set(e.errors.map(\.field)) == ["tier", "payment_months"])
+            }
+            await #expect(throws: RecurErrors.self) {
+                try await service.requestBriefing(customer: hoshi.id, plan: "meeting_premium", users: 5, contractMonths: 12, annual: true,
+                                                  contactName: "田中", contactEmail: "tanaka@hoshi.example", message: nil, paymentMonths: 3, actor: .system)
+            }
+
+            var d = try await service.requestBriefing(customer: hoshi.id, plan: "meeting_small", users: 8, contractMonths: 12, annual: true,
+                                                      contactName: "田中", contactEmail: "tanaka@hoshi.example", message: nil, tier: "600",
+                                                      paymentMonths: 12, actor: .system)
+            d = try await service.advanceDeal(d.id, .holdBriefing(note: nil), actor: staff)
+            d = try await service.advanceDeal(d.id, .sendQuote, actor: staff)
+            #expect(d.quoteCycle == Money(minorUnits: 660_000, currency: .jpy))
+            #expect(d.quoteMonthly == nil)
+            let b = Browser(client)
+            try await b.portalSignIn(customer: hoshi.id, member: "tanaka@hoshi.example")
+            let pdf = try await b.get("/portal/enterprise/deals/\(d.id)/quote.pdf")
+            #expect(pdf.status == 200)
+            if let text = try pdfText(pdf.bytes) {
+                #expect(text.contains("600 minutes") && text.contains("¥660,000") && text.contains("¥60,000"), "\(text)")
+            }
+            d = try await service.advanceDeal(d.id, .receiveApplication(legalName: "株式会社ホシ", taxID: nil, address: "Tokyo", signatory: "星"), actor: staff)
+            d = try await service.advanceDeal(d.id, .signContract(start: try CivilDate(2026, 3, 1)), actor: staff)
+            d = try await service.advanceDeal(d.id, .startSubscription, actor: staff)
+            let sub = try await service.subscription(try #require(d.subscription)).subscription
+            #expect(sub.plan == "meeting_small" && sub.tier == "600" && sub.cycle == .yearly && sub.renewalMode == .manual)
+            let invoices = try await service.listInvoices(customer: hoshi.id, subscription: nil, status: nil, limit: 10, startingAfter: nil).items
+            #expect(invoices.map(\.totals.total) == [Money(minorUnits: 660_000, currency: .jpy)])
+            #expect(invoices.first?.totals.tax == Money(minorUnits: 60_000, currency: .jpy))
+
+            // Premium, 6 months, paid every month: ¥200,000 a month.
+            var p = try await service.requestBriefing(customer: hoshi.id, plan: "meeting_premium", users: 1, contractMonths: 6, annual: false,
+                                                      contactName: "田中", contactEmail: "tanaka@hoshi.example", message: nil, paymentMonths: 1, actor: .system)
+            p = try await service.advanceDeal(p.id, .holdBriefing(note: nil), actor: staff)
+            p = try await service.advanceDeal(p.id, .sendQuote, actor: staff)
+            #expect(p.quoteCycle == Money(minorUnits: 200_000, currency: .jpy))
+            let page = try await b.get("/portal/enterprise")
+            #expect(page.text.contains("¥200,000 / 月") || page.text.contains("￥200,000 / 月"), "\(page.text.visibleText)")
+        }
+    }
+}

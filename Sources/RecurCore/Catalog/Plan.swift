@@ -55,6 +55,9 @@ public struct Plan: Hashable, Sendable, Codable, Identifiable {
     public var softQuotas: Set<Quota>
     /// Sold through the portal; a sales-led plan (Enterprise) is set up by staff.
     public var selfService: Bool
+    /// A self-service plan also sold under a contract of 6 months or more, quoted and
+    /// invoiced (000: Small and Premium). Sales-led plans always are.
+    public var contracts: Bool?
 
     public init(id: PlanID, product: ProductID, name: String, rank: Int, pricing: Pricing = .flat,
                 timing: Timing = .inAdvance, prices: [Price] = [], limits: Limits = Limits(), tiers: [Tier] = [],

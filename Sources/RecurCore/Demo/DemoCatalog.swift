@@ -37,7 +37,7 @@ public enum DemoCatalog {
         func seatPrices(_ v: Int64, _ e: Int64, _ m: Int64) -> [Price] {
             [Price(.monthly, vnd(v)), Price(.monthly, eur(e)), Price(.monthly, myr(m))]
         }
-        let plans = [
+        var plans = [
             Plan(id: "ws_free", product: workspace, name: "Free", rank: 0, pricing: .perSeat(minimum: 1, maximum: 5),
                  limits: Limits([.storageMB: .finite(5 * gb), .documents: .finite(100), .emailsPerMonth: .finite(500)]),
                  isFree: true, softQuotas: [.storageMB]),
@@ -86,6 +86,8 @@ public enum DemoCatalog {
                  prices: [Price(.monthly, vnd(100_000)), Price(.halfYearly, vnd(540_000)), Price(.yearly, vnd(960_000))],
                  limits: Limits([.emailsPerMonth: .finite(10_000), .storageMB: .finite(10 * gb)])),
         ]
+        // 000: Small and Premium are bought in the app, or under a contract of 6 months or more.
+        for i in plans.indices where ["meeting_small", "meeting_premium"].contains(plans[i].id.rawValue) { plans[i].contracts = true }
         let cleeksy: Set<ProductID> = [workspace, operationProcess, appBuilder]
         let addOns = [
             AddOn(id: "storage_10gb", name: "Extra storage 10 GB", prices: [Price(.monthly, vnd(50_000)), Price(.monthly, eur(250)), Price(.monthly, myr(1_000))],
