@@ -106,6 +106,16 @@ def fetch(url):
         return r.headers.get("Content-Type"), r.read()
 
 
+def pay_by_card():
+    """On an invoice's or checkout's pay form with Stripe chosen: pay in the simulator, come back, see it paid."""
+    wait.until(lambda d: "/sandbox/stripe/pay/" in d.current_url)
+    go(css("#pay"))
+    wait.until(lambda d: "/payments/return/" in d.current_url)
+    go(css("a.button"))
+    wait.until(lambda d: "/portal/invoices/" in d.current_url)
+    css('[data-test="paid"]')
+
+
 try:
     # 1. Buy a plan with seats, an add-on and promotions; pay by card.
     driver.get(base + "/portal")
@@ -151,11 +161,7 @@ try:
     shot("upgrade-preview")
     css('input[name="gateway"][value="stripe"]').click()
     go(css('[data-test="apply"]'))
-    wait.until(lambda d: "/sandbox/stripe/pay/" in d.current_url)
-    go(css("#pay"))
-    wait.until(lambda d: "/payments/return/" in d.current_url)
-    go(css("a.button"))
-    css('[data-test="paid"]')
+    pay_by_card()
 
     driver.get(base + "/portal")
     renews = css('[data-test="end-date"]').text
@@ -210,11 +216,7 @@ try:
     go(css('[data-test="buy"]'))
     css('input[name="gateway"][value="stripe"]').click()
     go(css('[data-test="pay"]'))
-    wait.until(lambda d: "/sandbox/stripe/pay/" in d.current_url)
-    go(css("#pay"))
-    wait.until(lambda d: "/payments/return/" in d.current_url)
-    go(css("a.button"))
-    css('[data-test="paid"]')
+    pay_by_card()
     driver.get(base + "/portal")
     after = css('[data-balance="phone_credit"]').text
     expect(before == "0 ₫" and after == "200.000 ₫", f"the phone balance goes from 0 ₫ to 200.000 ₫, got {before!r} → {after!r}")
