@@ -16,7 +16,7 @@ import os, re, socket, subprocess, sys, tempfile, time, urllib.request
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
-from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException, WebDriverException
 from selenium.webdriver.support.ui import WebDriverWait
 
 binary = sys.argv[1]
@@ -80,6 +80,12 @@ def _stale(element):
         return False
     except StaleElementReferenceException:
         return True
+    except WebDriverException as e:
+        # Mid-navigation Chromium may answer "Node with given id does not belong to the
+        # document" instead of a stale reference: the old page is gone all the same.
+        if "does not belong to the document" in str(e):
+            return True
+        raise
 
 
 def fill(selector, value):
