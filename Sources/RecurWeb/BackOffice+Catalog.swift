@@ -27,7 +27,9 @@ extension BackOfficePages {
                 let plan = Plan(id: PlanID(f["id"] ?? ""), product: ProductID(f["product"] ?? ""), name: f["name"] ?? "",
                                 rank: try Self.whole(f["rank"], field: "rank") ?? 0, pricing: pricing, prices: prices,
                                 isFree: prices.isEmpty && f["free"] == "1", selfService: f["self_service"] == "1")
-                _ = try await service.createPlan(plan, actor: actor(r))
+                var sold = plan
+                if f["contracts"] == "1" { sold.contracts = true }
+                _ = try await service.createPlan(sold, actor: actor(r))
             }
         }
         web.post("/admin/catalog/add-ons", .staff(.sales)) { r in
@@ -191,6 +193,7 @@ extension BackOfficePages {
             <label>\(w["cycle.yearly"])<input name="yearly" inputmode="decimal" value="\(v("plan", "yearly"))"></label>
             <label class="check"><input type="checkbox" name="free" value="1"> \(w["plans.free"])</label>
             <label class="check"><input type="checkbox" name="self_service" value="1" checked> \(w["admin.catalog.self_service"])</label>
+            <label class="check"><input type="checkbox" name="contracts" value="1"> \(w["admin.catalog.contracts"])</label>
             <p><button data-test="create-plan">\(w["admin.create"])</button></p></form></section>
             <section class="card"><h3>\(w["admin.catalog.add_on"])</h3>\(errs("add_on"))
             <form method="post" action="/admin/catalog/add-ons" class="stack" data-test="new-add-on">\(Layout.csrfField(r))

@@ -119,7 +119,7 @@ enum WebStrings {
         ("account.members", "Members"), ("account.saved", "Your billing details are saved."),
         // Enterprise deals (000)
         ("deal.title", "Enterprise: contract with sales"), ("deal.title_one", "Enterprise deal · {customer}"), ("deal.requested", "Your request is sent: sales will contact you for a briefing."),
-        ("deal.request_title", "Request a briefing"), ("deal.request_help", "Enterprise is billed monthly in arrears by the number of users, with a contract of 6 months or more."),
+        ("deal.request_title", "Request a briefing"), ("deal.request_help", "Contracts are for 6 months or more. Enterprise is billed monthly in arrears by the number of users; Small (choose its minutes) and Premium are quoted per payment cycle: every month, or in one sum a year on an annual contract."),
         ("deal.users", "users"), ("deal.users_expected", "Users expected"), ("deal.contract_months", "Contract length"), ("cycle.months_count", "{n} months"),
         ("deal.annual", "Annual contract (NDA, GDPR SCC and security questionnaire available)"), ("deal.annual_short", "annual"),
         ("deal.message", "Message for sales"), ("deal.request", "Request a briefing"),
@@ -235,7 +235,7 @@ enum WebStrings {
         ("deal.once", "{amount} once"), ("deal.event_invoice", "The event's invoice"), ("deal.event_title", "An event plan"),
         ("deal.event_help", "Simultaneous interpretation for one event: we quote it, you sign its own contract, and it is invoiced once, due the day before the event."),
         ("deal.event_request", "Ask for a quote"),
-        ("cycle.year", "year"), ("deal.tier", "Tier (minutes)"), ("deal.payment", "Payment"),
+        ("cycle.year", "year"), ("admin.catalog.contracts", "Also sold under contract (6 months or more)"), ("deal.tier", "Tier (minutes)"), ("deal.payment", "Payment"),
         ("deal.pay_monthly", "Every month"), ("deal.pay_yearly", "In one sum a year (annual contracts)"),
         ("support.title", "Support and custom work"),
         ("support.title_support", "Support"),

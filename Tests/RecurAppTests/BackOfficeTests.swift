@@ -213,10 +213,11 @@ struct BackOfficeTests {
             let unknownProduct = try await b.post("/admin/catalog/plans", [("product", "nope"), ("id", "ws_bad"), ("name", "Bad"), ("currency", "VND"), ("monthly", "1000")])
             #expect(unknownProduct.status == .unprocessableContent)
             #expect(try await service.catalog().plans[PlanID("ws_bad")] == nil)
-            let good = try await b.post("/admin/catalog/plans", fields + [("monthly", "100000")])
+            let good = try await b.post("/admin/catalog/plans", fields + [("monthly", "100000"), ("self_service", "1"), ("contracts", "1")])
             #expect(good.status == .seeOther, "\(good.text)")
             let plan = try #require(try await service.catalog().plans[PlanID("ws_bad")])
             #expect(plan.prices.contains(Price(.monthly, Money(minorUnits: 100_000, currency: .vnd))))
+            #expect(plan.selfService && plan.contracts == true, "sold in the portal and under contract")
             #expect(plan.pricing == .perSeat(minimum: 2, maximum: nil))
         }
     }
