@@ -17,8 +17,12 @@ struct BackOfficePages: Sendable {
                 let start = try await service.staffSignIn(email: r.form["email"] ?? "", password: r.form.pairs.first { $0.0 == "password" }?.1 ?? "")
                 return .signIn(token: start.token, to: "/admin")
             } catch let e as RecurError {
-                // 401 for wrong credentials, 429 while the account is locked (staff.locked).
-                return signInPage(r, errors: [RecurEngineErrorView(code: e.code.rawValue, field: e.field, text: r.w.error(e))], status: WebRouter.status(e.code))
+                // 401 for wrong credentials, 429 while the account is locked (staff.locked), with Retry-After.
+                let page = signInPage(r, errors: [RecurEngineErrorView(code: e.code.rawValue, field: e.field, text: r.w.error(e))], status: WebRouter.status(e.code))
+                if e.code == .staffLocked, case .int(let wait)? = e.values["retry_after"], case .page(let html, _) = page {
+                    return .tooSoon(html, retryAfter: Int(wait))
+                }
+                return page
             }
         }
         web.post("/admin/sign-out", .none) { r in

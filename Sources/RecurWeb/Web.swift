@@ -43,6 +43,8 @@ public struct WebRequest: Sendable {
 /// What a handler answers.
 public enum WebResponse: Sendable {
     case page(HTML, status: Int = 200)
+    /// A page refused for a while (429) that says when to come back (`Retry-After`, seconds).
+    case tooSoon(HTML, retryAfter: Int)
     case redirect(String, flash: String? = nil)
     case file(Data, contentType: String, filename: String?)
     /// Set the session cookie (sign-in) and go on.
@@ -177,6 +179,11 @@ struct WebRouter: @unchecked Sendable {
             headers[.contentType] = "text/html; charset=utf-8"
             headers[.contentSecurityPolicy] = "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'"
             return Response(status: .init(code: status), headers: headers, body: .init(byteBuffer: ByteBuffer(string: html.text)))
+        case .tooSoon(let html, let seconds):
+            headers[.contentType] = "text/html; charset=utf-8"
+            headers[.contentSecurityPolicy] = "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'"
+            headers[.retryAfter] = String(max(1, seconds))
+            return Response(status: .tooManyRequests, headers: headers, body: .init(byteBuffer: ByteBuffer(string: html.text)))
         case .redirect(let to, let flash):
             headers[.location] = to
             if let flash {

@@ -117,6 +117,7 @@ struct BackOfficeSignInTests {
             }
             let fifth = try await visitor.staffSignIn(email: lan.email, password: "wrong-password")
             #expect(fifth.status == 429)
+            #expect(fifth.headers[.retryAfter] == "900")
             #expect(fifth.text.contains("data-code=\"staff.locked\""))
             #expect(fifth.text.visibleText.contains("ce compte est verrouillé pendant encore 15 min"))
             let right = try await visitor.staffSignIn(email: lan.email, password: lan.password)
