@@ -99,7 +99,8 @@ public final class SQLStore: Store, @unchecked Sendable {
         switch backend {
         case .sqlite(let c, let gate):
             return try await gate.run {
-                try await Self.run(SQLTransaction(db: c.sql(queryLogLevel: nil), rowLocks: false, sqlite: c), begin: "BEGIN IMMEDIATE", body)
+                try await Self.run(SQLTransaction(db: c.sql(queryLogLevel: nil), rowLocks: false, sqlite: c, pipeline: SQLitePipeline()),
+                                   begin: "BEGIN IMMEDIATE", body)
             }
         case .postgres(let client, _):
             return try await client.withConnection { conn in
@@ -113,9 +114,12 @@ public final class SQLStore: Store, @unchecked Sendable {
         try await tx.db.raw(begin).run()
         do {
             let result = try await body(tx)
+            // The last multi-row write has finished, and succeeded, before the commit.
+            try await tx.pipeline?.drain()
             try await tx.db.raw("COMMIT").run()
             return result
         } catch {
+            try? await tx.pipeline?.drain()
             try? await tx.db.raw("ROLLBACK").run()
             throw error
         }
@@ -158,6 +162,8 @@ struct SQLTransaction: RecurEngine.Transaction {
     /// On SQLite, the connection itself: multi-row writes bind `SQLiteData` directly,
     /// without SQLKit's per-value encoding (a quarter of a billing run's time).
     var sqlite: SQLiteConnection? = nil
+    /// On SQLite, the multi-row write still running on SQLite's thread, if any (see ``SQLitePipeline``).
+    var pipeline: SQLitePipeline? = nil
     /// On PostgreSQL, the connection itself: the billing run's reads and multi-row writes use
     /// PostgresNIO's binary binds (and one `unnest` statement per table) instead of SQLKit's encoding.
     var postgres: PostgresConnection? = nil
@@ -189,6 +195,7 @@ struct SQLTransaction: RecurEngine.Transaction {
     }
 
     func insert<R: Record>(_ record: R) async throws {
+        try await pipeline?.drain()
         let columns = record.columns.sorted { $0.key < $1.key }
         var query = SQLQueryString("INSERT INTO \(ident: R.table) (id, data")
         for (name, _) in columns { query.appendInterpolation(unsafeRaw: ", " + name) }
@@ -207,6 +214,7 @@ struct SQLTransaction: RecurEngine.Transaction {
     }
 
     func update<R: Record>(_ record: R) async throws {
+        try await pipeline?.drain()
         var query = SQLQueryString("UPDATE \(ident: R.table) SET data = \(bind: try json(record))")
         for (name, v) in record.columns.sorted(by: { $0.key < $1.key }) {
             query.appendInterpolation(unsafeRaw: ", \(name) = ")
@@ -219,16 +227,19 @@ struct SQLTransaction: RecurEngine.Transaction {
     }
 
     func delete<R: Record>(_ type: R.Type, id: String) async throws {
+        try await pipeline?.drain()
         let rows = try await db.raw("DELETE FROM \(ident: R.table) WHERE id = \(bind: id) RETURNING id").all()
         if rows.isEmpty { throw StoreError(.notFound, table: R.table, id: id) }
     }
 
     func find<R: Record>(_ type: R.Type, id: String) async throws -> R? {
+        try await pipeline?.drain()
         guard let row = try await db.raw("SELECT data FROM \(ident: R.table) WHERE id = \(bind: id)").first() else { return nil }
         return try decode(row)
     }
 
     func lock<R: Record>(_ type: R.Type, id: String) async throws -> R? {
+        try await pipeline?.drain()
         let sql: SQLQueryString = rowLocks
             ? "SELECT data FROM \(ident: R.table) WHERE id = \(bind: id) FOR UPDATE"
             : "SELECT data FROM \(ident: R.table) WHERE id = \(bind: id)"
@@ -273,6 +284,7 @@ struct SQLTransaction: RecurEngine.Transaction {
     }
 
     func list<R: Record>(_ type: R.Type, filters: [String: ColumnValue], limit: Int, startingAfter: String?) async throws -> Page<R> {
+        try await pipeline?.drain()
         let rows = try await db.raw(select(type, filters: filters, startingAfter: startingAfter, limit: limit + 1)).all()
         let items: [R] = try rows.prefix(limit).map { try decode($0) }
         return Page(items: items, hasMore: rows.count > limit)
@@ -323,6 +335,7 @@ struct SQLTransaction: RecurEngine.Transaction {
     }
 
     func due<R: Record>(_ type: R.Type, column: String, atMost value: Int64, after: (Int64, String)?, limit: Int) async throws -> [R] {
+        try await pipeline?.drain()
         precondition(column.allSatisfy { $0.isLetter || $0 == "_" }, "column names are identifiers")
         if sqlite != nil || postgres != nil {
             var sql = "SELECT data FROM \(R.table) WHERE \(column) <= ?"
@@ -351,7 +364,8 @@ struct SQLTransaction: RecurEngine.Transaction {
     }
 
     func all<R: Record>(_ type: R.Type, filters: [String: ColumnValue]) async throws -> [R] {
-        try await db.raw(select(type, filters: filters, startingAfter: nil, limit: nil)).all().map { try decode($0) }
+        try await pipeline?.drain()
+        return try await db.raw(select(type, filters: filters, startingAfter: nil, limit: nil)).all().map { try decode($0) }
     }
 
     /// Rows per multi-row statement: well under SQLite's 32,766 and PostgreSQL's 65,535 parameters.
@@ -399,15 +413,23 @@ struct SQLTransaction: RecurEngine.Transaction {
         return written
     }
 
-    /// The same statements as below with positional parameters bound as `SQLiteData`.
+    /// The same statements as below with positional parameters bound as `SQLiteData`, pipelined:
+    /// a statement is handed to SQLite's thread and the next one's JSON and binds are built
+    /// while it runs (SQLite writes on one core, Swift encodes on the other). Only one statement
+    /// is ever in flight, so they run in order; the last one is waited for by the transaction's
+    /// next statement or its commit, and a duplicate it found is thrown there, which rolls the
+    /// transaction back as before.
     func sqliteMultiRowInsert<R: Record>(_ records: [R], names: [String], upsert: Bool, on connection: SQLiteConnection) async throws -> Int {
         let placeholders = "(" + Array(repeating: "?", count: names.count + 2).joined(separator: ", ") + ")"
-        var written = 0
+        let head = "INSERT INTO \(R.table) (id, data" + names.map { ", " + $0 }.joined() + ") VALUES "
+        let conflict = upsert
+            ? " ON CONFLICT (id) DO UPDATE SET data = excluded.data" + names.map { ", \($0) = excluded.\($0)" }.joined()
+            : " ON CONFLICT DO NOTHING RETURNING id"
+        let table = R.table
         var start = 0
         while start < records.count {
             let chunk = records[start..<min(start + Self.rowsPerStatement, records.count)]
-            var sql = "INSERT INTO \(R.table) (id, data" + names.map { ", " + $0 }.joined() + ") VALUES "
-            sql += Array(repeating: placeholders, count: chunk.count).joined(separator: ", ")
+            let sql = head + Array(repeating: placeholders, count: chunk.count).joined(separator: ", ") + conflict
             var binds: [SQLiteData] = []
             binds.reserveCapacity(chunk.count * (names.count + 2))
             for record in chunk {
@@ -421,21 +443,20 @@ struct SQLTransaction: RecurEngine.Transaction {
                     }
                 }
             }
-            if upsert {
-                sql += " ON CONFLICT (id) DO UPDATE SET data = excluded.data" + names.map { ", \($0) = excluded.\($0)" }.joined()
-                _ = try await connection.query(sql, binds)
-                written += chunk.count
-            } else {
-                sql += " ON CONFLICT DO NOTHING RETURNING id"
-                let inserted = Set(try await connection.query(sql, binds).compactMap { $0.column("id")?.string })
-                if inserted.count != chunk.count, let dup = chunk.first(where: { !inserted.contains($0.id) }) {
-                    throw StoreError(.duplicate, table: R.table, id: dup.id)
+            let ids = upsert ? [] : chunk.map(\.id)
+            // The previous statement has finished (its error, if any, is thrown here) before this one starts.
+            try await pipeline?.drain()
+            let running = connection.query(sql, binds).flatMapThrowing { rows in
+                guard !upsert else { return }
+                let inserted = Set(rows.compactMap { $0.column("id")?.string })
+                if inserted.count != ids.count, let dup = ids.first(where: { !inserted.contains($0) }) {
+                    throw StoreError(.duplicate, table: table, id: dup)
                 }
-                written += inserted.count
             }
+            if let pipeline { pipeline.hold(running) } else { try await running.get() }
             start += Self.rowsPerStatement
         }
-        return written
+        return records.count
     }
 
     /// PostgreSQL: all the records in one statement whose columns are bound as arrays,
@@ -494,6 +515,7 @@ struct SQLTransaction: RecurEngine.Transaction {
     }
 
     func lockAll<R: Record>(_ type: R.Type, ids: [String], skipLocked: Bool) async throws -> [R] {
+        try await pipeline?.drain()
         guard !ids.isEmpty else { return [] }
         var out: [R] = []
         var start = 0
@@ -521,6 +543,7 @@ struct SQLTransaction: RecurEngine.Transaction {
     }
 
     func nextSequenceValues(_ name: String, count: Int) async throws -> ClosedRange<Int64> {
+        try await pipeline?.drain()
         precondition(count > 0, "at least one value")
         try await db.raw("INSERT INTO sequences (name, value) VALUES (\(bind: name), 0) ON CONFLICT (name) DO NOTHING").run()
         guard let row = try await db.raw("UPDATE sequences SET value = value + \(bind: count) WHERE name = \(bind: name) RETURNING value").first() else {
@@ -531,6 +554,7 @@ struct SQLTransaction: RecurEngine.Transaction {
     }
 
     func nextSequenceValue(_ name: String) async throws -> Int64 {
+        try await pipeline?.drain()
         try await db.raw("INSERT INTO sequences (name, value) VALUES (\(bind: name), 0) ON CONFLICT (name) DO NOTHING").run()
         guard let row = try await db.raw("UPDATE sequences SET value = value + 1 WHERE name = \(bind: name) RETURNING value").first() else {
             throw StoreError(.notFound, table: "sequences", id: name)
@@ -613,5 +637,26 @@ struct PostgresNullableArray: PostgresThrowingDynamicTypeEncodable {
         byteBuffer.writeInteger(Int32(1))
         var elements = elements
         byteBuffer.writeBuffer(&elements)
+    }
+}
+
+/// The one SQLite statement of a transaction still running on SQLite's thread, if any.
+/// Each statement waits for the one before it, so statements never overlap one another;
+/// what overlaps is SQLite's work on one statement and Swift's on building the next.
+final class SQLitePipeline: @unchecked Sendable {
+    private let lock = NSLock()
+    private var running: EventLoopFuture<Void>?
+
+    func hold(_ future: EventLoopFuture<Void>) {
+        lock.withLock { running = future }
+    }
+
+    /// Waits for the running statement, if any; throws its error.
+    func drain() async throws {
+        let future: EventLoopFuture<Void>? = lock.withLock {
+            defer { running = nil }
+            return running
+        }
+        try await future?.get()
     }
 }
