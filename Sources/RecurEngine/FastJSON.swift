@@ -393,3 +393,38 @@ extension Subscription {
         }
     }
 }
+
+extension PaymentRecord: FastJSONRecord {
+    public func writeJSON(_ w: inout JSONWriter) {
+        w.object { o in
+            o.field("id", id)
+            o.field("number", number)
+            o.field("invoice", invoice)
+            o.field("customer", customer)
+            o.field("method", method)
+            o.field("amount", amount)
+            o.field("applied", applied)
+            o.field("reference", reference)
+            o.field("dedupeKey", dedupeKey)
+            o.field("receivedOn", receivedOn)
+            o.field("attempt", attempt)
+            o.field("note", note)
+            o.field("recordedBy", recordedBy)
+            o.field("created", created)
+            if let refunds {
+                o.field("refunds") { w in
+                    w.array(refunds) { w, r in
+                        w.object { o in
+                            o.field("id", r.id)
+                            o.field("amount", r.amount)
+                            o.field("reason", r.reason)
+                            o.field("gatewayReference", r.gatewayReference)
+                            o.field("creditNote", r.creditNote)
+                            o.field("created", r.created)
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

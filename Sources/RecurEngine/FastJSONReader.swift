@@ -276,6 +276,27 @@ public struct JSONReader {
     /// `2026-01-15T00:00:00Z`, as `JSONEncoder`'s `.iso8601` writes it; anything else
     /// (fractions, offsets) is a surprise.
     public mutating func date() throws -> Date {
+        skipSpace()
+        // `"2026-01-15T00:00:00Z"` read in place, without making a String (dates are in every record).
+        if i + 22 <= bytes.count, bytes[i] == UInt8(ascii: "\""), bytes[i + 21] == UInt8(ascii: "\""), bytes[i + 5] == UInt8(ascii: "-"),
+           bytes[i + 8] == UInt8(ascii: "-"), bytes[i + 11] == UInt8(ascii: "T"), bytes[i + 14] == UInt8(ascii: ":"),
+           bytes[i + 17] == UInt8(ascii: ":"), bytes[i + 20] == UInt8(ascii: "Z") {
+            func num(_ from: Int, _ count: Int) -> Int? {
+                var v = 0
+                for k in from..<from + count {
+                    guard bytes[k] >= 48, bytes[k] <= 57 else { return nil }
+                    v = v * 10 + Int(bytes[k] - 48)
+                }
+                return v
+            }
+            if let y = num(i + 1, 4), let mo = num(i + 6, 2), let d = num(i + 9, 2), let h = num(i + 12, 2), let m = num(i + 15, 2),
+               let sec = num(i + 18, 2) {
+                guard h < 24, m < 60, sec < 60 else { throw fail() }
+                let day = try CivilDate(y, mo, d)
+                i += 22
+                return Date(timeIntervalSince1970: Double(day.daysSinceEpoch * 86_400 + h * 3600 + m * 60 + sec))
+            }
+        }
         let s = try string()
         let u = Array(s.utf8)
         guard u.count == 20, u[10] == UInt8(ascii: "T"), u[13] == UInt8(ascii: ":"), u[16] == UInt8(ascii: ":"), u[19] == UInt8(ascii: "Z") else {

@@ -114,10 +114,10 @@ extension RecurService {
                         try self.defer(record, error: error.description, writes: writes, log: log, logMark: logMark, writesMark: writesMark, report: &report)
                     }
                 }
-                try await self.flush(writes, tx: tx, log: log)
+                let logged = try await self.flush(writes, tx: tx, log: log)
                 try await tx.saveAll(customers.values.filter { original[$0.id] != $0 }.sorted { $0.id < $1.id })
-                try await tx.insertAll(log.audits)
-                try await tx.insertAll(log.events)
+                try await tx.insertAll(Array(log.audits[logged.audits...]))
+                try await tx.insertAll(Array(log.events[logged.events...]))
                 return (report, false, skip, tail)
             }
             total.merge(report)
@@ -168,8 +168,17 @@ extension RecurService {
     }
 
     /// Numbers the batch's new invoices (a block per yearly series, gap-free) and
-    /// writes everything in multi-row statements.
-    func flush(_ writes: BatchWrites, tx: any Transaction, log: CommandLog) async throws {
+    /// writes everything in multi-row statements. What needs no document number is
+    /// written first: from the numbering to the commit the counters' rows are locked,
+    /// and a second worker's batch waits on them (PostgreSQL), so the less written after
+    /// it the better. Returns how much of the log it wrote; the rest (the invoices'
+    /// entries) is the caller's to write.
+    func flush(_ writes: BatchWrites, tx: any Transaction, log: CommandLog) async throws -> (audits: Int, events: Int) {
+        try await tx.saveAll(writes.changedInvoices.values.sorted { $0.id < $1.id })
+        try await tx.saveAll(writes.subscriptions)
+        let logged = log.checkpoint()
+        try await tx.insertAll(Array(log.audits[..<logged.audits]))
+        try await tx.insertAll(Array(log.events[..<logged.events]))
         var bySeries: [String: [Int]] = [:]
         for (i, invoice) in writes.invoices.enumerated() { bySeries["INV-\(invoice.issueDate.year)", default: []].append(i) }
         for (series, indices) in bySeries.sorted(by: { $0.key < $1.key }) {
@@ -193,8 +202,7 @@ extension RecurService {
         }
         try await tx.insertAll(writes.invoices)
         try await tx.insertAll(writes.payments)
-        try await tx.saveAll(writes.changedInvoices.values.sorted { $0.id < $1.id })
-        try await tx.saveAll(writes.subscriptions)
+        return logged
     }
 
     /// The part of a subscription an audit entry of the billing run records.

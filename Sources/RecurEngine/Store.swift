@@ -114,7 +114,8 @@ public protocol Transaction: Sendable {
 /// millisecond plus one, so they still sort in the order they were made. The last
 /// random part is kept for the 256 most recent milliseconds seen.
 public enum RecordID {
-    static let alphabet = Array("0123456789ABCDEFGHJKMNPQRSTVWXYZ")
+    /// Crockford's base 32, as ASCII bytes.
+    static let asciiAlphabet: [UInt8] = Array("0123456789ABCDEFGHJKMNPQRSTVWXYZ".utf8)
     /// Millisecond → the 60-bit random part of the last id made in it.
     private static let recent = Mutex<[UInt64: UInt64]>([:])
 
@@ -133,18 +134,29 @@ public enum RecordID {
             recent[now] = fresh
             return fresh
         }
-        var ms = now
-        var time = [Character](repeating: "0", count: 10)
-        for i in (0..<10).reversed() {
-            time[i] = alphabet[Int(ms & 31)]
-            ms >>= 5
+        // Written as bytes: a billing run makes several ids per renewal.
+        let prefixBytes = prefix.utf8
+        return String(unsafeUninitializedCapacity: prefixBytes.count + 23) { out in
+            var i = 0
+            for b in prefixBytes {
+                out[i] = b
+                i += 1
+            }
+            out[i] = UInt8(ascii: "_")
+            i += 1
+            var ms = now
+            for k in (0..<10).reversed() {
+                out[i + k] = asciiAlphabet[Int(ms & 31)]
+                ms >>= 5
+            }
+            i += 10
+            var bits = random
+            for k in (0..<12).reversed() {
+                out[i + k] = asciiAlphabet[Int(bits & 31)]
+                bits >>= 5
+            }
+            return i + 12
         }
-        var bits = random
-        var tail = [Character](repeating: "0", count: 12)
-        for i in (0..<12).reversed() {
-            tail[i] = alphabet[Int(bits & 31)]
-            bits >>= 5
-        }
-        return "\(prefix)_\(String(time))\(String(tail))"
     }
+
 }

@@ -87,5 +87,14 @@ enum Migrations {
         Migration(version: 10, name: "service requests and support channels (002)") { c in
             table("service_requests", text: ["customer_id", "status", "routed_to"], collation: c) + table("support_channels", collation: c)
         },
+        Migration(version: 11, name: "no indexes on the billing run's hot tables that no query uses") { _ in
+            // Each renewal wrote an entry into each of these and no query reads by them: nothing
+            // lists subscriptions by period end, invoices by number, or events by type or customer
+            // (events are read by `dispatched` and `mailed`, invoices by customer, subscription and status).
+            ["DROP INDEX IF EXISTS idx_subscriptions_period_end",
+             "DROP INDEX IF EXISTS idx_invoices_number",
+             "DROP INDEX IF EXISTS idx_events_type",
+             "DROP INDEX IF EXISTS idx_events_customer_id"]
+        },
     ]
 }

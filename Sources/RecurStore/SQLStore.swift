@@ -96,17 +96,32 @@ public final class SQLStore: Store, @unchecked Sendable {
     }
 
     public func transaction<T: Sendable>(_ body: @escaping @Sendable (any RecurEngine.Transaction) async throws -> T) async throws -> T {
-        let kind = self.kind
-        return try await withDatabase { db in
-            try await db.raw(kind == "sqlite" ? "BEGIN IMMEDIATE" : "BEGIN").run()
-            do {
-                let result = try await body(SQLTransaction(db: db, rowLocks: kind == "postgres", sqlite: self.sqliteConnection))
-                try await db.raw("COMMIT").run()
-                return result
-            } catch {
-                try? await db.raw("ROLLBACK").run()
-                throw error
+        switch backend {
+        case .sqlite(let c, let gate):
+            return try await gate.run {
+                try await Self.run(SQLTransaction(db: c.sql(queryLogLevel: nil), rowLocks: false, sqlite: c, pipeline: SQLitePipeline()),
+                                   begin: "BEGIN IMMEDIATE", body)
             }
+        case .postgres(let client, _):
+            return try await client.withConnection { conn in
+                try await Self.run(SQLTransaction(db: conn.sql(queryLogLevel: nil), rowLocks: true, postgres: conn, logger: self.logger), begin: "BEGIN", body)
+            }
+        }
+    }
+
+    private static func run<T: Sendable>(_ tx: SQLTransaction, begin: SQLQueryString,
+                                         _ body: @escaping @Sendable (any RecurEngine.Transaction) async throws -> T) async throws -> T {
+        try await tx.db.raw(begin).run()
+        do {
+            let result = try await body(tx)
+            // The last multi-row write has finished, and succeeded, before the commit.
+            try await tx.pipeline?.drain()
+            try await tx.db.raw("COMMIT").run()
+            return result
+        } catch {
+            try? await tx.pipeline?.drain()
+            try? await tx.db.raw("ROLLBACK").run()
+            throw error
         }
     }
 
@@ -147,6 +162,12 @@ struct SQLTransaction: RecurEngine.Transaction {
     /// On SQLite, the connection itself: multi-row writes bind `SQLiteData` directly,
     /// without SQLKit's per-value encoding (a quarter of a billing run's time).
     var sqlite: SQLiteConnection? = nil
+    /// On SQLite, the multi-row write still running on SQLite's thread, if any (see ``SQLitePipeline``).
+    var pipeline: SQLitePipeline? = nil
+    /// On PostgreSQL, the connection itself: the billing run's reads and multi-row writes use
+    /// PostgresNIO's binary binds (and one `unnest` statement per table) instead of SQLKit's encoding.
+    var postgres: PostgresConnection? = nil
+    var logger: Logger = Logger(label: "recur.store")
 
     static let encoder: JSONEncoder = {
         let e = JSONEncoder()
@@ -174,6 +195,7 @@ struct SQLTransaction: RecurEngine.Transaction {
     }
 
     func insert<R: Record>(_ record: R) async throws {
+        try await pipeline?.drain()
         let columns = record.columns.sorted { $0.key < $1.key }
         var query = SQLQueryString("INSERT INTO \(ident: R.table) (id, data")
         for (name, _) in columns { query.appendInterpolation(unsafeRaw: ", " + name) }
@@ -192,6 +214,7 @@ struct SQLTransaction: RecurEngine.Transaction {
     }
 
     func update<R: Record>(_ record: R) async throws {
+        try await pipeline?.drain()
         var query = SQLQueryString("UPDATE \(ident: R.table) SET data = \(bind: try json(record))")
         for (name, v) in record.columns.sorted(by: { $0.key < $1.key }) {
             query.appendInterpolation(unsafeRaw: ", \(name) = ")
@@ -204,16 +227,19 @@ struct SQLTransaction: RecurEngine.Transaction {
     }
 
     func delete<R: Record>(_ type: R.Type, id: String) async throws {
+        try await pipeline?.drain()
         let rows = try await db.raw("DELETE FROM \(ident: R.table) WHERE id = \(bind: id) RETURNING id").all()
         if rows.isEmpty { throw StoreError(.notFound, table: R.table, id: id) }
     }
 
     func find<R: Record>(_ type: R.Type, id: String) async throws -> R? {
+        try await pipeline?.drain()
         guard let row = try await db.raw("SELECT data FROM \(ident: R.table) WHERE id = \(bind: id)").first() else { return nil }
         return try decode(row)
     }
 
     func lock<R: Record>(_ type: R.Type, id: String) async throws -> R? {
+        try await pipeline?.drain()
         let sql: SQLQueryString = rowLocks
             ? "SELECT data FROM \(ident: R.table) WHERE id = \(bind: id) FOR UPDATE"
             : "SELECT data FROM \(ident: R.table) WHERE id = \(bind: id)"
@@ -222,7 +248,10 @@ struct SQLTransaction: RecurEngine.Transaction {
     }
 
     func decode<R: Record>(_ row: any SQLRow) throws -> R {
-        let text = try row.decode(column: "data", as: String.self)
+        try decode(text: try row.decode(column: "data", as: String.self))
+    }
+
+    func decode<R: Record>(text: String) throws -> R {
         // The hot records read themselves; on any surprise JSONDecoder reads the text and names the problem.
         if let fast = R.self as? any FastJSONDecodable.Type {
             var reader = JSONReader(text)
@@ -255,13 +284,71 @@ struct SQLTransaction: RecurEngine.Transaction {
     }
 
     func list<R: Record>(_ type: R.Type, filters: [String: ColumnValue], limit: Int, startingAfter: String?) async throws -> Page<R> {
+        try await pipeline?.drain()
         let rows = try await db.raw(select(type, filters: filters, startingAfter: startingAfter, limit: limit + 1)).all()
         let items: [R] = try rows.prefix(limit).map { try decode($0) }
         return Page(items: items, hasMore: rows.count > limit)
     }
 
+    /// Runs a query whose first column is `data` with `?` placeholders bound to `params`
+    /// directly on the connection (`$1…` on PostgreSQL), and reads the records: the billing
+    /// run's reads skip SQLKit's per-value decoding. Nil when there is no direct connection.
+    func selectData<R: Record>(_ sql: String, _ params: [ColumnValue]) async throws -> [R]? {
+        if let sqlite {
+            let binds: [SQLiteData] = params.map {
+                switch $0 {
+                case .text(let t): t.map { .text($0) } ?? .null
+                case .int(let i): i.map { .integer(Int($0)) } ?? .null
+                }
+            }
+            return try await sqlite.query(sql, binds).map { row in
+                guard let text = row.column("data")?.string else { throw StoreError(.notFound, table: R.table, id: "data") }
+                return try decode(text: text)
+            }
+        }
+        if let postgres {
+            var numbered = ""
+            numbered.reserveCapacity(sql.utf8.count + 16)
+            var n = 0
+            for ch in sql {
+                if ch == "?" {
+                    n += 1
+                    numbered += "$\(n)"
+                } else {
+                    numbered.append(ch)
+                }
+            }
+            var binds = PostgresBindings(capacity: params.count)
+            for p in params {
+                switch p {
+                case .text(let t): try binds.append(t)
+                case .int(let i): try binds.append(i)
+                }
+            }
+            var out: [R] = []
+            for try await text in try await postgres.query(PostgresQuery(unsafeSQL: numbered, binds: binds), logger: logger).decode(String.self) {
+                out.append(try decode(text: text))
+            }
+            return out
+        }
+        return nil
+    }
+
     func due<R: Record>(_ type: R.Type, column: String, atMost value: Int64, after: (Int64, String)?, limit: Int) async throws -> [R] {
+        try await pipeline?.drain()
         precondition(column.allSatisfy { $0.isLetter || $0 == "_" }, "column names are identifiers")
+        if sqlite != nil || postgres != nil {
+            var sql = "SELECT data FROM \(R.table) WHERE \(column) <= ?"
+            var params: [ColumnValue] = [.int(value)]
+            if let (at, id) = after {
+                sql += " AND (\(column), id) > (?, ?)"
+                params += [.int(at), .text(id)]
+            }
+            sql += " ORDER BY \(column), id LIMIT ?"
+            params.append(.int(Int64(limit)))
+            if rowLocks { sql += " FOR UPDATE SKIP LOCKED" }
+            if let rows: [R] = try await selectData(sql, params) { return rows }
+        }
         var query = SQLQueryString("SELECT data FROM \(ident: R.table) WHERE \(ident: column) <= \(bind: value)")
         if let (at, id) = after {
             query.appendInterpolation(unsafeRaw: " AND (\(column), id) > (")
@@ -277,7 +364,8 @@ struct SQLTransaction: RecurEngine.Transaction {
     }
 
     func all<R: Record>(_ type: R.Type, filters: [String: ColumnValue]) async throws -> [R] {
-        try await db.raw(select(type, filters: filters, startingAfter: nil, limit: nil)).all().map { try decode($0) }
+        try await pipeline?.drain()
+        return try await db.raw(select(type, filters: filters, startingAfter: nil, limit: nil)).all().map { try decode($0) }
     }
 
     /// Rows per multi-row statement: well under SQLite's 32,766 and PostgreSQL's 65,535 parameters.
@@ -287,6 +375,7 @@ struct SQLTransaction: RecurEngine.Transaction {
         guard let first = records.first else { return 0 }
         let names = first.columns.keys.sorted()
         if let sqlite { return try await sqliteMultiRowInsert(records, names: names, upsert: upsert, on: sqlite) }
+        if let postgres { return try await postgresUnnestInsert(records, names: names, upsert: upsert, on: postgres) }
         var written = 0
         var start = 0
         while start < records.count {
@@ -324,15 +413,23 @@ struct SQLTransaction: RecurEngine.Transaction {
         return written
     }
 
-    /// The same statements as below with positional parameters bound as `SQLiteData`.
+    /// The same statements as below with positional parameters bound as `SQLiteData`, pipelined:
+    /// a statement is handed to SQLite's thread and the next one's JSON and binds are built
+    /// while it runs (SQLite writes on one core, Swift encodes on the other). Only one statement
+    /// is ever in flight, so they run in order; the last one is waited for by the transaction's
+    /// next statement or its commit, and a duplicate it found is thrown there, which rolls the
+    /// transaction back as before.
     func sqliteMultiRowInsert<R: Record>(_ records: [R], names: [String], upsert: Bool, on connection: SQLiteConnection) async throws -> Int {
         let placeholders = "(" + Array(repeating: "?", count: names.count + 2).joined(separator: ", ") + ")"
-        var written = 0
+        let head = "INSERT INTO \(R.table) (id, data" + names.map { ", " + $0 }.joined() + ") VALUES "
+        let conflict = upsert
+            ? " ON CONFLICT (id) DO UPDATE SET data = excluded.data" + names.map { ", \($0) = excluded.\($0)" }.joined()
+            : " ON CONFLICT DO NOTHING RETURNING id"
+        let table = R.table
         var start = 0
         while start < records.count {
             let chunk = records[start..<min(start + Self.rowsPerStatement, records.count)]
-            var sql = "INSERT INTO \(R.table) (id, data" + names.map { ", " + $0 }.joined() + ") VALUES "
-            sql += Array(repeating: placeholders, count: chunk.count).joined(separator: ", ")
+            let sql = head + Array(repeating: placeholders, count: chunk.count).joined(separator: ", ") + conflict
             var binds: [SQLiteData] = []
             binds.reserveCapacity(chunk.count * (names.count + 2))
             for record in chunk {
@@ -346,21 +443,67 @@ struct SQLTransaction: RecurEngine.Transaction {
                     }
                 }
             }
-            if upsert {
-                sql += " ON CONFLICT (id) DO UPDATE SET data = excluded.data" + names.map { ", \($0) = excluded.\($0)" }.joined()
-                _ = try await connection.query(sql, binds)
-                written += chunk.count
-            } else {
-                sql += " ON CONFLICT DO NOTHING RETURNING id"
-                let inserted = Set(try await connection.query(sql, binds).compactMap { $0.column("id")?.string })
-                if inserted.count != chunk.count, let dup = chunk.first(where: { !inserted.contains($0.id) }) {
-                    throw StoreError(.duplicate, table: R.table, id: dup.id)
+            let ids = upsert ? [] : chunk.map(\.id)
+            // The previous statement has finished (its error, if any, is thrown here) before this one starts.
+            try await pipeline?.drain()
+            let running = connection.query(sql, binds).flatMapThrowing { rows in
+                guard !upsert else { return }
+                let inserted = Set(rows.compactMap { $0.column("id")?.string })
+                if inserted.count != ids.count, let dup = ids.first(where: { !inserted.contains($0) }) {
+                    throw StoreError(.duplicate, table: table, id: dup)
                 }
-                written += inserted.count
             }
+            if let pipeline { pipeline.hold(running) } else { try await running.get() }
             start += Self.rowsPerStatement
         }
-        return written
+        return records.count
+    }
+
+    /// PostgreSQL: all the records in one statement whose columns are bound as arrays,
+    /// `INSERT … SELECT * FROM unnest($1::text[], …)`, in PostgresNIO's binary format: a
+    /// statement of the same small size whatever the number of rows, so the server parses
+    /// and plans it once per table and batch rather than a thousand-value `VALUES` list.
+    func postgresUnnestInsert<R: Record>(_ records: [R], names: [String], upsert: Bool, on conn: PostgresConnection) async throws -> Int {
+        let firstColumns = records[0].columns
+        var arrays: [PostgresNullableArray] = [PostgresNullableArray(text: true, count: records.count),
+                                               PostgresNullableArray(text: true, count: records.count)]
+        for name in names {
+            if case .int = firstColumns[name] ?? .text(nil) {
+                arrays.append(PostgresNullableArray(text: false, count: records.count))
+            } else {
+                arrays.append(PostgresNullableArray(text: true, count: records.count))
+            }
+        }
+        for record in records {
+            arrays[0].append(text: record.id)
+            arrays[1].append(text: try json(record))
+            let columns = record.columns
+            for (k, name) in names.enumerated() {
+                switch columns[name] ?? .text(nil) {
+                case .text(let t): arrays[k + 2].append(text: t)
+                case .int(let i): arrays[k + 2].append(int: i)
+                }
+            }
+        }
+        var binds = PostgresBindings(capacity: arrays.count)
+        for a in arrays { try binds.append(a) }
+        let casts = arrays.enumerated().map { "$\($0.offset + 1)::\($0.element.isText ? "text[]" : "bigint[]")" }.joined(separator: ", ")
+        var sql = "INSERT INTO \(R.table) (id, data" + names.map { ", " + $0 }.joined() + ") SELECT * FROM unnest(\(casts))"
+        if upsert {
+            sql += " ON CONFLICT (id) DO UPDATE SET data = excluded.data" + names.map { ", \($0) = excluded.\($0)" }.joined()
+            try await conn.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger)
+            return records.count
+        }
+        sql += " ON CONFLICT DO NOTHING RETURNING id"
+        var inserted = Set<String>()
+        inserted.reserveCapacity(records.count)
+        for try await id in try await conn.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger).decode(String.self) {
+            inserted.insert(id)
+        }
+        if inserted.count != records.count, let dup = records.first(where: { !inserted.contains($0.id) }) {
+            throw StoreError(.duplicate, table: R.table, id: dup.id)
+        }
+        return inserted.count
     }
 
     func insertAll<R: Record>(_ records: [R]) async throws {
@@ -372,6 +515,7 @@ struct SQLTransaction: RecurEngine.Transaction {
     }
 
     func lockAll<R: Record>(_ type: R.Type, ids: [String], skipLocked: Bool) async throws -> [R] {
+        try await pipeline?.drain()
         guard !ids.isEmpty else { return [] }
         var out: [R] = []
         var start = 0
@@ -382,7 +526,16 @@ struct SQLTransaction: RecurEngine.Transaction {
                 if k > 0 { query.appendInterpolation(unsafeRaw: ", ") }
                 query.appendInterpolation(bind: id)
             }
-            query.appendInterpolation(unsafeRaw: !rowLocks ? ") ORDER BY id" : skipLocked ? ") ORDER BY id FOR UPDATE SKIP LOCKED" : ") ORDER BY id FOR UPDATE")
+            let tail = !rowLocks ? ") ORDER BY id" : skipLocked ? ") ORDER BY id FOR UPDATE SKIP LOCKED" : ") ORDER BY id FOR UPDATE"
+            if sqlite != nil || postgres != nil {
+                let sql = "SELECT data FROM \(R.table) WHERE id IN (" + Array(repeating: "?", count: chunk.count).joined(separator: ", ") + tail
+                if let rows: [R] = try await selectData(sql, chunk.map { .text($0) }) {
+                    out += rows
+                    start += 500
+                    continue
+                }
+            }
+            query.appendInterpolation(unsafeRaw: tail)
             out += try await db.raw(query).all().map { try decode($0) }
             start += 500
         }
@@ -390,6 +543,7 @@ struct SQLTransaction: RecurEngine.Transaction {
     }
 
     func nextSequenceValues(_ name: String, count: Int) async throws -> ClosedRange<Int64> {
+        try await pipeline?.drain()
         precondition(count > 0, "at least one value")
         try await db.raw("INSERT INTO sequences (name, value) VALUES (\(bind: name), 0) ON CONFLICT (name) DO NOTHING").run()
         guard let row = try await db.raw("UPDATE sequences SET value = value + \(bind: count) WHERE name = \(bind: name) RETURNING value").first() else {
@@ -400,6 +554,7 @@ struct SQLTransaction: RecurEngine.Transaction {
     }
 
     func nextSequenceValue(_ name: String) async throws -> Int64 {
+        try await pipeline?.drain()
         try await db.raw("INSERT INTO sequences (name, value) VALUES (\(bind: name), 0) ON CONFLICT (name) DO NOTHING").run()
         guard let row = try await db.raw("UPDATE sequences SET value = value + 1 WHERE name = \(bind: name) RETURNING value").first() else {
             throw StoreError(.notFound, table: "sequences", id: name)
@@ -429,5 +584,79 @@ actor SerialGate {
 
     private func release() {
         if waiters.isEmpty { busy = false } else { waiters.removeFirst().resume() }
+    }
+}
+
+/// A PostgreSQL `text[]` or `bigint[]` parameter whose elements may be NULL (PostgresNIO's
+/// own arrays have no NULL elements), written in the binary array format: dimensions,
+/// a has-NULL flag, the element type, then each element's length (-1 for NULL) and bytes.
+struct PostgresNullableArray: PostgresThrowingDynamicTypeEncodable {
+    var psqlType: PostgresDataType { isText ? .textArray : .int8Array }
+    var psqlFormat: PostgresFormat { .binary }
+
+    let isText: Bool
+    private(set) var count = 0
+    private var hasNull = false
+    private var elements: ByteBuffer
+
+    init(text: Bool, count: Int) {
+        isText = text
+        elements = ByteBufferAllocator().buffer(capacity: text ? count * 64 : count * 12)
+    }
+
+    mutating func append(text: String?) {
+        count += 1
+        guard let text else {
+            hasNull = true
+            elements.writeInteger(Int32(-1))
+            return
+        }
+        let lengthIndex = elements.writerIndex
+        elements.writeInteger(Int32(0))
+        let written = elements.writeString(text)
+        elements.setInteger(Int32(written), at: lengthIndex)
+    }
+
+    mutating func append(int: Int64?) {
+        count += 1
+        guard let int else {
+            hasNull = true
+            elements.writeInteger(Int32(-1))
+            return
+        }
+        elements.writeInteger(Int32(8))
+        elements.writeInteger(int)
+    }
+
+    func encode<JSONEncoder: PostgresJSONEncoder>(into byteBuffer: inout ByteBuffer, context: PostgresEncodingContext<JSONEncoder>) throws {
+        byteBuffer.writeInteger(Int32(count == 0 ? 0 : 1))
+        byteBuffer.writeInteger(Int32(hasNull ? 1 : 0))
+        byteBuffer.writeInteger(isText ? PostgresDataType.text.rawValue : PostgresDataType.int8.rawValue)
+        guard count > 0 else { return }
+        byteBuffer.writeInteger(Int32(count))
+        byteBuffer.writeInteger(Int32(1))
+        var elements = elements
+        byteBuffer.writeBuffer(&elements)
+    }
+}
+
+/// The one SQLite statement of a transaction still running on SQLite's thread, if any.
+/// Each statement waits for the one before it, so statements never overlap one another;
+/// what overlaps is SQLite's work on one statement and Swift's on building the next.
+final class SQLitePipeline: @unchecked Sendable {
+    private let lock = NSLock()
+    private var running: EventLoopFuture<Void>?
+
+    func hold(_ future: EventLoopFuture<Void>) {
+        lock.withLock { running = future }
+    }
+
+    /// Waits for the running statement, if any; throws its error.
+    func drain() async throws {
+        let future: EventLoopFuture<Void>? = lock.withLock {
+            defer { running = nil }
+            return running
+        }
+        try await future?.get()
     }
 }

@@ -77,6 +77,53 @@ struct StoreContractTests {
         try await store.close()
     }
 
+    @Test("store: multi-row writes span several statements, keep NULLs, upsert, and a duplicate anywhere rolls the whole transaction back",
+          arguments: TestDatabase.all)
+    func multiRowWrites(db: TestDatabase) async throws {
+        let (store, _) = try await db.makeStore()
+        func event(_ i: Int) -> EventRecord {
+            EventRecord(id: "evt_\(String(format: "%04d", i))", type: "invoice.created", created: testNow, customer: i % 3 == 0 ? nil : "cus_\(i % 7)",
+                        payload: #"{"n":"Hóa đơn \"số\" \#(i)"}"#, dispatched: i % 2 == 0)
+        }
+        let events = (0..<450).map(event)
+        try await store.transaction { tx in try await tx.insertAll(events) }
+        #expect(try await store.transaction { tx in try await tx.all(EventRecord.self, filters: [:]) } == events)
+        #expect(try await store.transaction { tx in try await tx.all(EventRecord.self, filters: ["dispatched": .int(0)]) }.map(\.id)
+            == events.filter { !$0.dispatched }.map(\.id))
+        // NULL in an integer column: a subscription with no next billing time is never due.
+        let schedule = BillingSchedule(anchor: try CivilDate(2026, 1, 15), cycle: .monthly)
+        let subs = (0..<5).map { i in
+            SubscriptionRecord(subscription: Subscription(id: SubscriptionID("sub_\(i)"), customer: "cus_1", product: "workspace", plan: "ws_standard",
+                                                          seats: 2, currency: .vnd, schedule: schedule, currentPeriod: schedule.period(0),
+                                                          paidForPeriod: .zero(.vnd)),
+                               created: testNow, nextBillingAt: i < 2 ? nil : Date(timeIntervalSince1970: Double(i)))
+        }
+        try await store.transaction { tx in try await tx.insertAll(subs) }
+        #expect(try await store.transaction { tx in
+            try await tx.due(SubscriptionRecord.self, column: "next_billing_at", atMost: 100, after: nil, limit: 10)
+        }.map(\.id) == ["sub_2", "sub_3", "sub_4"])
+        // An upsert of every row.
+        let sent = events.map { e in
+            var e = e
+            e.dispatched = true
+            return e
+        }
+        try await store.transaction { tx in try await tx.saveAll(sent) }
+        #expect(try await store.transaction { tx in try await tx.all(EventRecord.self, filters: ["dispatched": .int(0)]) }.isEmpty)
+        // A duplicate in the last statement of a write, then another write: the error names it, and nothing stays.
+        let more = (450..<700).map(event) + [event(449)]
+        await #expect(throws: StoreError(.duplicate, table: "events", id: "evt_0449")) {
+            try await store.transaction { tx in
+                try await tx.insertAll(more)
+                try await tx.insert(self.note("note_after"))
+            }
+        }
+        #expect(try await store.transaction { tx in try await tx.find(EventRecord.self, id: "evt_0450") } == nil)
+        #expect(try await store.transaction { tx in try await tx.find(NoteRecord.self, id: "note_after") } == nil)
+        #expect(try await store.transaction { tx in try await tx.all(EventRecord.self, filters: [:]) }.count == 450)
+        try await store.close()
+    }
+
     @Test("store: a transaction that throws leaves nothing behind", arguments: TestDatabase.all)
     func rollback(db: TestDatabase) async throws {
         let (store, _) = try await db.makeStore()
