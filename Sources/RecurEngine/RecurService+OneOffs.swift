@@ -151,12 +151,3 @@ extension RecurService {
         }
     }
 }
-
-extension Catalog {
-    /// This catalog with its charges replaced, validated again.
-    public func replacing(charges: [Charge]) throws -> Catalog {
-        try Catalog(products: Array(products.values), plans: Array(plans.values), addOns: Array(addOns.values),
-                    dependencies: dependencies, bundles: bundles, cycleDiscounts: cycleDiscounts,
-                    promotions: Array(promotions.values), taxRates: taxRates, charges: charges)
-    }
-}

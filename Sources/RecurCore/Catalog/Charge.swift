@@ -93,6 +93,14 @@ extension RecurError.Code {
 }
 
 extension Catalog {
+    /// This catalog with its charges replaced, validated again.
+    /// - throws: ``RecurErrors`` with every problem (`catalog.*` at `charges.<id>.…`).
+    public func replacing(charges: [Charge]) throws -> Catalog {
+        try Catalog(products: Array(products.values), plans: Array(plans.values), addOns: Array(addOns.values),
+                    dependencies: dependencies, bundles: bundles, cycleDiscounts: cycleDiscounts,
+                    promotions: Array(promotions.values), taxRates: taxRates, charges: charges)
+    }
+
     /// The charge `id`.
     /// - throws: `charge.unknown` at `field`.
     public func charge(_ id: ChargeID, field: String) throws -> Charge {
