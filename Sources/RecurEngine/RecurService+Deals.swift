@@ -79,12 +79,7 @@ extension RecurService {
                                          "Contracts are for \(Self.minimumContractMonths) months or more, not \(contractMonths); shorter use is paid in the app",
                                          ["months": .int(Int64(contractMonths)), "minimum": .int(Int64(Self.minimumContractMonths))]))
             }
-            if contactName.trimmingCharacters(in: .whitespaces).isEmpty {
-                errors.append(RecurError(.dealInvalid, field: "contact_name", "A contact name is needed"))
-            }
-            if !Self.isEmail(contactEmail) {
-                errors.append(RecurError(.dealInvalid, field: "contact_email", "'\(contactEmail)' is not an e-mail address", ["email": .text(contactEmail)]))
-            }
+            errors += Self.contactProblems(name: contactName, email: contactEmail)
             if !errors.isEmpty { throw RecurErrors(errors) }
             var deal = DealRecord(id: RecordID.make("deal", at: log.now), customer: customer.id, plan: PlanID(planID), users: users,
                                   contractMonths: contractMonths, annual: annual, contactName: contactName, contactEmail: contactEmail,
@@ -131,12 +126,7 @@ extension RecurService {
             } else {
                 errors.append(RecurError(.dealInvalid, field: "event_date", "The event's date is needed"))
             }
-            if contactName.trimmingCharacters(in: .whitespaces).isEmpty {
-                errors.append(RecurError(.dealInvalid, field: "contact_name", "A contact name is needed"))
-            }
-            if !Self.isEmail(contactEmail) {
-                errors.append(RecurError(.dealInvalid, field: "contact_email", "'\(contactEmail)' is not an e-mail address", ["email": .text(contactEmail)]))
-            }
+            errors += Self.contactProblems(name: contactName, email: contactEmail)
             if !errors.isEmpty { throw RecurErrors(errors) }
             var deal = DealRecord(id: RecordID.make("deal", at: log.now), customer: customer.id, plan: PlanID(""), users: hours,
                                   contractMonths: 0, annual: false, contactName: contactName, contactEmail: contactEmail,
@@ -149,6 +139,18 @@ extension RecurService {
             log.emit("deal.created", customer: customer.id, object: deal)
             return deal
         }
+    }
+
+    /// A deal's contact: a name and an e-mail address are needed.
+    static func contactProblems(name: String, email: String) -> [RecurError] {
+        var errors: [RecurError] = []
+        if name.trimmingCharacters(in: .whitespaces).isEmpty {
+            errors.append(RecurError(.dealInvalid, field: "contact_name", "A contact name is needed"))
+        }
+        if !isEmail(email) {
+            errors.append(RecurError(.dealInvalid, field: "contact_email", "'\(email)' is not an e-mail address", ["email": .text(email)]))
+        }
+        return errors
     }
 
     public func deal(_ id: String) async throws -> DealRecord {

@@ -100,9 +100,7 @@ extension RecurService {
     /// What a paid invoice's one-off lines deliver: each top-up credits its prepaid
     /// balance with the amount bought. Called once, when the invoice becomes paid.
     func fulfil(_ invoice: InvoiceRecord, customer: inout CustomerRecord, log: CommandLog) throws {
-        let catalogCharges = invoice.lines.filter { $0.kind == .oneOff }
-        guard !catalogCharges.isEmpty else { return }
-        for line in catalogCharges {
+        for line in invoice.lines where line.kind == .oneOff {
             guard let balance = line.topUp else { continue }
             var prepaid = customer.prepaid ?? [:]
             let was = prepaid[balance] ?? .zero(line.amount.currency)

@@ -63,13 +63,13 @@ extension BackOfficePages {
     }
 
     /// The customer page's prepaid balances and one-off sale form.
-    func customerCharges(_ r: WebRequest, _ c: CustomerRecord, _ catalog: Catalog, errs: (String) -> HTML, sales: Bool) -> HTML {
+    func customerCharges(_ r: WebRequest, _ c: CustomerRecord, _ catalog: Catalog, form: String?, errs: (String) -> HTML, sales: Bool) -> HTML {
         let w = r.w
         let balances = HTML.each((c.prepaid ?? [:]).sorted { $0.key < $1.key }) { k, m in
             "<dt>\(PortalPages.balanceName(k, catalog, w))</dt><dd data-balance=\"\(k)\">\(w.money(m))</dd>"
         }
         let sellable = catalog.charges.values.filter { $0.prices.contains { $0.currency == c.currency } }.sorted { $0.id < $1.id }
-        let f: FormData? = r.form.isEmpty ? nil : r.form
+        let f: FormData? = form == "sale" ? r.form : nil
         let options = Self.options(sellable.map { ch in
             (ch.id.rawValue, "\(ch.name) · \((try? ch.price(in: c.currency, field: "charge")).map { w.money($0) } ?? "")")
         }, selected: Self.value(f, "charge", ""))

@@ -174,7 +174,7 @@ extension BackOfficePages {
             <h2>\(w["nav.subscriptions"])</h2>
             \(Self.table(w, test: "subscriptions", [w["admin.product"], w["plans.plan"], w["portal.status"], w["admin.seats"], w["portal.cycle"], w["invoice.period"]],
                          numeric: [3], rows: subRows, count: subs.count))
-            \(customerCharges(r, c, catalog, errs: errs, sales: sales))
+            \(customerCharges(r, c, catalog, form: form, errs: errs, sales: sales))
             <h2>\(w["admin.nav.invoices"])</h2>\(Self.invoiceTable(invoices.reversed(), w))
             <h2>\(w["invoices.payments"])</h2>
             \(Self.paymentTable(w, rows: paymentRows, count: payments.count))

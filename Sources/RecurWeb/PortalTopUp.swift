@@ -15,7 +15,7 @@ extension PortalPages {
             let invoice: InvoiceRecord
             do {
                 invoice = try await service.purchase(customer: customerID(r), charge: r.form["charge"] ?? "",
-                                                     quantity: try Self.quantity(r.form["quantity"]), actor: actor(r))
+                                                     quantity: r.form.int("quantity") ?? 0, actor: actor(r))
             } catch {
                 guard let v = Self.views(error, r.w) else { throw error }
                 return try await topUpPage(r, errors: v)
@@ -23,15 +23,6 @@ extension PortalPages {
             let done = invoice.status == .paid ? r.w["topup.added"] : r.w["topup.bought"]
             return .redirect("/portal/invoices/\(invoice.id)", flash: done)
         }
-    }
-
-    /// A quantity from a form: a whole number, refused with the charge's own error when it is not.
-    static func quantity(_ text: String?) throws -> Int {
-        guard let text, let n = Int(text) else {
-            throw RecurError(.chargeInvalidQuantity, field: "quantity", "Quantity '\(text ?? "")' is not a whole number",
-                             ["quantity": .text(text ?? ""), "minimum": .int(1), "maximum": .text("…")])
-        }
-        return n
     }
 
     /// The name a page shows for a prepaid balance: its word, or the name of the charge that tops it up.
@@ -69,11 +60,12 @@ extension PortalPages {
         let source = r.form.isEmpty ? r.query : r.form
         let chosen = source["charge"] ?? charges.first?.id.rawValue ?? ""
         let quantityText = source["quantity"] ?? "1"
+        // Text that is no whole number goes to the engine as 0: refused there with the charge's own bounds.
         var preview: HTML = .empty
         var previewErrors = errors
         if errors.isEmpty, r.query["charge"] != nil {
             do {
-                let line = try await service.previewPurchase(customer: c.id, charge: chosen, quantity: try Self.quantity(quantityText))
+                let line = try await service.previewPurchase(customer: c.id, charge: chosen, quantity: Int(quantityText) ?? 0)
                 let credit: HTML = HTML.when(line.topUp != nil, """
                     <dt>\(w["topup.credit"])</dt><dd data-test="credit">\(w.money(line.amount))</dd>
                     """)
