@@ -60,7 +60,7 @@ extension RecurService {
     /// can never invoice a period twice.
     @discardableResult
     public func runBilling(until now: Date? = nil, batchSize: Int = 500, charger: (any PaymentCharger)? = nil,
-                           testClock: String? = nil) async throws -> BillingReport {
+                           testClock: String? = nil, overlapBatches: Bool = true) async throws -> BillingReport {
         let now = now ?? clock.now()
         let charger = charger ?? GatewayCharger(service: self)
         var total = BillingReport()
@@ -68,57 +68,47 @@ extension RecurService {
         var cursor: (Int64, String)?
         // The catalog is read once per run, not once per batch (decoding it costs more than a batch's pricing).
         let catalog = try await read { tx in try await self.loadCatalog(tx) }
+        let run = BatchRun(now: now, seconds: Int64(now.timeIntervalSince1970.rounded(.down)), batchSize: batchSize, catalog: catalog,
+                           charger: charger, testClock: testClock)
+        let overlap = store.queuesWrites && overlapBatches
         while true {
-            let seconds = Int64(now.timeIntervalSince1970.rounded(.down))
             let skipped = skippedSoFar
             let after = cursor
             let (report, done, skip, last) = try await store.transaction { tx in
-                let due = try await tx.due(SubscriptionRecord.self, column: "next_billing_at", atMost: seconds, after: after,
-                                           limit: batchSize + skipped.count)
-                    .filter { !skipped.contains($0.id) }
-                if due.isEmpty { return (BillingReport(), true, Set<String>(), after) }
-                let batch = Array(due.prefix(batchSize))
-                let tail = batch.last.map { (Int64(($0.nextBillingAt ?? .distantPast).timeIntervalSince1970.rounded(.down)), $0.id) }
-                let customerIDs = Array(Set(batch.map(\.subscription.customer.rawValue))).sorted()
-                var customers = Dictionary(uniqueKeysWithValues: try await tx.lockAll(CustomerRecord.self, ids: customerIDs, skipLocked: true).map { ($0.id, $0) })
-                let original = customers
-                var clocks: [String: Date] = [:]
+                guard overlap else {
+                    guard let claimed = try await self.claim(run, after: after, skipped: skipped, tx: tx) else {
+                        return (BillingReport(), true, Set<String>(), after)
+                    }
+                    let billed = try await self.bill(claimed, run, tx: tx)
+                    try await self.write(billed, tx: tx, numberFirst: false)
+                    return (billed.report, false, billed.skip, claimed.tail)
+                }
+                // Overlapped (SQLite): batch k+1 is read before batch k's writes are queued, and
+                // priced while SQLite writes them; each batch still commits on its own. The writer
+                // is handed back every half second, so the API is never kept waiting longer.
+                let handBack = ContinuousClock.now + .milliseconds(500)
                 var report = BillingReport()
                 var skip = Set<String>()
-                let log = CommandLog(actor: Actor("billing"), now: now)
-                let writes = BatchWrites()
-                for record in batch {
-                    let cid = record.subscription.customer.rawValue
-                    guard var customer = customers[cid], customer.testClock == testClock else {
-                        skip.insert(record.id)
-                        continue
-                    }
-                    var at = now
-                    if let clockID = customer.testClock {
-                        if clocks[clockID] == nil { clocks[clockID] = try await self.now(for: customer, tx, default: now) }
-                        at = clocks[clockID]!
-                    }
-                    // One subscription the catalog can no longer price (a removed price, a broken
-                    // rule) must not stop everyone else's billing: its work is undone, it is
-                    // reported, and it is looked at again tomorrow.
-                    let logMark = log.checkpoint()
-                    let writesMark = writes.checkpoint()
-                    do {
-                        let r = try await self.process(record, customer: &customer, catalog: catalog, until: at, charger: charger,
-                                                       tx: tx, log: log, writes: writes)
-                        customers[cid] = customer
-                        report.merge(r)
-                    } catch let error as RecurError {
-                        try self.defer(record, error: error.description, writes: writes, log: log, logMark: logMark, writesMark: writesMark, report: &report)
-                    } catch let error as RecurErrors {
-                        try self.defer(record, error: error.description, writes: writes, log: log, logMark: logMark, writesMark: writesMark, report: &report)
+                var last = after
+                var claimed = try await self.claim(run, after: after, skipped: skipped, tx: tx)
+                if claimed == nil { return (report, true, skip, after) }
+                while let batch = claimed {
+                    let billed = try await self.bill(batch, run, tx: tx)
+                    report.merge(billed.report)
+                    skip.formUnion(billed.skip)
+                    last = batch.tail
+                    // As in the other loop, a batch that billed and skipped nothing ends the run.
+                    let stalled = billed.report.subscriptions == 0 && billed.skip.isEmpty
+                    let more = !stalled && ContinuousClock.now < handBack
+                    claimed = more ? try await self.claim(run, after: batch.tail, skipped: skipped.union(skip), carrying: billed.customers, tx: tx) : nil
+                    try await self.write(billed, tx: tx, numberFirst: true)
+                    if claimed != nil {
+                        try await tx.commitAndContinue()
+                    } else if more || stalled {
+                        return (report, true, skip, last)
                     }
                 }
-                let logged = try await self.flush(writes, tx: tx, log: log)
-                try await tx.saveAll(customers.values.filter { original[$0.id] != $0 }.sorted { $0.id < $1.id })
-                try await tx.insertAll(Array(log.audits[logged.audits...]))
-                try await tx.insertAll(Array(log.events[logged.events...]))
-                return (report, false, skip, tail)
+                return (report, false, skip, last)
             }
             total.merge(report)
             skippedSoFar.formUnion(skip)
@@ -126,6 +116,97 @@ extension RecurService {
             if done || (report.subscriptions == 0 && skip.isEmpty) { break }
         }
         return total
+    }
+
+    /// What stays the same for every batch of a run.
+    struct BatchRun: @unchecked Sendable {
+        let now: Date
+        let seconds: Int64
+        let batchSize: Int
+        let catalog: Catalog
+        let charger: any PaymentCharger
+        let testClock: String?
+    }
+
+    /// A batch of due subscriptions with their customers, read and locked.
+    struct ClaimedBatch: Sendable {
+        var records: [SubscriptionRecord]
+        var customers: [String: CustomerRecord]
+        var tail: (Int64, String)?
+    }
+
+    /// The next due subscriptions after `after` and their customers (the ones in `carrying`,
+    /// changed by a batch not yet written, as that batch left them); nil when none is due.
+    func claim(_ run: BatchRun, after: (Int64, String)?, skipped: Set<String>, carrying: [String: CustomerRecord] = [:],
+               tx: any Transaction) async throws -> ClaimedBatch? {
+        let due = try await tx.due(SubscriptionRecord.self, column: "next_billing_at", atMost: run.seconds, after: after,
+                                   limit: run.batchSize + skipped.count)
+            .filter { !skipped.contains($0.id) }
+        if due.isEmpty { return nil }
+        let batch = Array(due.prefix(run.batchSize))
+        let tail = batch.last.map { (Int64(($0.nextBillingAt ?? .distantPast).timeIntervalSince1970.rounded(.down)), $0.id) }
+        let customerIDs = Array(Set(batch.map(\.subscription.customer.rawValue))).sorted()
+        var customers = Dictionary(uniqueKeysWithValues: try await tx.lockAll(CustomerRecord.self, ids: customerIDs, skipLocked: true).map { ($0.id, $0) })
+        for (id, customer) in carrying where customers[id] != nil { customers[id] = customer }
+        return ClaimedBatch(records: batch, customers: customers, tail: tail)
+    }
+
+    /// A batch billed in memory, not yet written.
+    struct BilledBatch: @unchecked Sendable {
+        var report: BillingReport
+        var skip: Set<String>
+        /// Every customer of the batch as the batch leaves it.
+        var customers: [String: CustomerRecord]
+        var changedCustomers: [CustomerRecord]
+        let log: CommandLog
+        let writes: BatchWrites
+    }
+
+    /// Applies what has fallen due to every subscription of the batch.
+    func bill(_ claimed: ClaimedBatch, _ run: BatchRun, tx: any Transaction) async throws -> BilledBatch {
+        var customers = claimed.customers
+        var clocks: [String: Date] = [:]
+        var report = BillingReport()
+        var skip = Set<String>()
+        let log = CommandLog(actor: Actor("billing"), now: run.now)
+        let writes = BatchWrites()
+        for record in claimed.records {
+            let cid = record.subscription.customer.rawValue
+            guard var customer = customers[cid], customer.testClock == run.testClock else {
+                skip.insert(record.id)
+                continue
+            }
+            var at = run.now
+            if let clockID = customer.testClock {
+                if clocks[clockID] == nil { clocks[clockID] = try await self.now(for: customer, tx, default: run.now) }
+                at = clocks[clockID]!
+            }
+            // One subscription the catalog can no longer price (a removed price, a broken
+            // rule) must not stop everyone else's billing: its work is undone, it is
+            // reported, and it is looked at again tomorrow.
+            let logMark = log.checkpoint()
+            let writesMark = writes.checkpoint()
+            do {
+                let r = try await self.process(record, customer: &customer, catalog: run.catalog, until: at, charger: run.charger,
+                                               tx: tx, log: log, writes: writes)
+                customers[cid] = customer
+                report.merge(r)
+            } catch let error as RecurError {
+                try self.defer(record, error: error.description, writes: writes, log: log, logMark: logMark, writesMark: writesMark, report: &report)
+            } catch let error as RecurErrors {
+                try self.defer(record, error: error.description, writes: writes, log: log, logMark: logMark, writesMark: writesMark, report: &report)
+            }
+        }
+        let changed = customers.values.filter { claimed.customers[$0.id] != $0 }.sorted { $0.id < $1.id }
+        return BilledBatch(report: report, skip: skip, customers: customers, changedCustomers: changed, log: log, writes: writes)
+    }
+
+    /// Writes a billed batch: numbers, invoices, payments, subscriptions, customers, audit entries, events.
+    func write(_ billed: BilledBatch, tx: any Transaction, numberFirst: Bool) async throws {
+        let logged = try await flush(billed.writes, tx: tx, log: billed.log, numberFirst: numberFirst)
+        try await tx.saveAll(billed.changedCustomers)
+        try await tx.insertAll(Array(billed.log.audits[logged.audits...]))
+        try await tx.insertAll(Array(billed.log.events[logged.events...]))
     }
 
     /// What one batch writes at its end.
@@ -167,24 +248,21 @@ extension RecurService {
         logger.error("billing of \(record.id) failed: \(error)")
     }
 
-    /// Numbers the batch's new invoices (a block per yearly series, gap-free) and
-    /// writes everything in multi-row statements. What needs no document number is
-    /// written first: from the numbering to the commit the counters' rows are locked,
-    /// and a second worker's batch waits on them (PostgreSQL), so the less written after
-    /// it the better. Returns how much of the log it wrote; the rest (the invoices'
-    /// entries) is the caller's to write.
-    func flush(_ writes: BatchWrites, tx: any Transaction, log: CommandLog) async throws -> (audits: Int, events: Int) {
+    /// Numbers the batch's new invoices and receipts (a block per yearly series,
+    /// gap-free) and writes everything in multi-row statements. Unless `numberFirst`, what
+    /// needs no document number is written first: from the numbering to the commit the
+    /// counters' rows are locked, and a second worker's batch waits on them (PostgreSQL), so
+    /// the less written after it the better. Where writes are queued (SQLite) numbering
+    /// waits for the queue, so it comes first. Returns how much of the log it wrote; the
+    /// rest (the invoices' entries) is the caller's to write.
+    func flush(_ writes: BatchWrites, tx: any Transaction, log: CommandLog, numberFirst: Bool = false) async throws -> (audits: Int, events: Int) {
+        if numberFirst { try await number(writes, tx: tx) }
         try await tx.saveAll(writes.changedInvoices.values.sorted { $0.id < $1.id })
         try await tx.saveAll(writes.subscriptions)
         let logged = log.checkpoint()
         try await tx.insertAll(Array(log.audits[..<logged.audits]))
         try await tx.insertAll(Array(log.events[..<logged.events]))
-        var bySeries: [String: [Int]] = [:]
-        for (i, invoice) in writes.invoices.enumerated() { bySeries["INV-\(invoice.issueDate.year)", default: []].append(i) }
-        for (series, indices) in bySeries.sorted(by: { $0.key < $1.key }) {
-            let numbers = try await tx.nextSequenceValues(series, count: indices.count)
-            for (i, n) in zip(indices, numbers) { writes.invoices[i].number = Self.documentNumber(series, n) }
-        }
+        if !numberFirst { try await number(writes, tx: tx) }
         for invoice in writes.invoices {
             log.audit("invoice.created", target: invoice.id, customer: invoice.customer, before: String?.none,
                       after: ["number": invoice.number ?? "", "total": invoice.totals.total.description, "status": invoice.status.rawValue])
@@ -194,15 +272,25 @@ extension RecurService {
                               "subscription": invoice.subscriptions.first ?? "", "status": invoice.status.rawValue,
                               "total": String(invoice.totals.total.minorUnits), "currency": invoice.currency.code])
         }
+        try await tx.insertAll(writes.invoices)
+        try await tx.insertAll(writes.payments)
+        return logged
+    }
+
+    /// Gives the batch's new invoices (INV-year series) and receipts (RCP-year) their numbers.
+    func number(_ writes: BatchWrites, tx: any Transaction) async throws {
+        var bySeries: [String: [Int]] = [:]
+        for (i, invoice) in writes.invoices.enumerated() { bySeries["INV-\(invoice.issueDate.year)", default: []].append(i) }
+        for (series, indices) in bySeries.sorted(by: { $0.key < $1.key }) {
+            let numbers = try await tx.nextSequenceValues(series, count: indices.count)
+            for (i, n) in zip(indices, numbers) { writes.invoices[i].number = Self.documentNumber(series, n) }
+        }
         var receipts: [String: [Int]] = [:]
         for (i, p) in writes.payments.enumerated() { receipts["RCP-\(p.receivedOn.year)", default: []].append(i) }
         for (series, indices) in receipts.sorted(by: { $0.key < $1.key }) {
             let numbers = try await tx.nextSequenceValues(series, count: indices.count)
             for (i, n) in zip(indices, numbers) { writes.payments[i].number = Self.documentNumber(series, n) }
         }
-        try await tx.insertAll(writes.invoices)
-        try await tx.insertAll(writes.payments)
-        return logged
     }
 
     /// The part of a subscription an audit entry of the billing run records.

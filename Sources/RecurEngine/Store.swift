@@ -54,6 +54,11 @@ public struct StoreError: Error, Hashable, Sendable, CustomStringConvertible {
 public protocol Store: Sendable {
     /// `sqlite` or `postgres`.
     var kind: String { get }
+    /// Whether a transaction's multi-row writes and ``Transaction/commitAndContinue()`` are
+    /// queued to run behind the caller's back (SQLite, one writer held for the whole
+    /// transaction) rather than waited for (PostgreSQL). The billing run then reads its next
+    /// batch before it writes this one, and prices it while this one is written.
+    var queuesWrites: Bool { get }
     /// Runs `body` in one database transaction: committed when it returns, rolled
     /// back when it throws, so nothing half-written ever remains.
     func transaction<T: Sendable>(_ body: @escaping @Sendable (any Transaction) async throws -> T) async throws -> T
@@ -73,6 +78,11 @@ public protocol Transaction: Sendable {
     /// - throws: ``StoreError`` `.notFound` when the id does not exist.
     func delete<R: Record>(_ type: R.Type, id: String) async throws
     func find<R: Record>(_ type: R.Type, id: String) async throws -> R?
+    /// Commits everything written so far and goes on in a new transaction on the same
+    /// connection: a long job's batches each commit, as separate transactions would. Where
+    /// the store queues writes (``Store/queuesWrites``) the commit is queued too; its failure
+    /// is thrown by the next read or the end, and nothing queued after it is written.
+    func commitAndContinue() async throws
     /// Like ``find(_:id:)``, and holds the row until the transaction ends, so two
     /// transactions changing the same customer run one after the other
     /// (`SELECT … FOR UPDATE` on PostgreSQL; SQLite runs one writer at a time anyway).

@@ -26,6 +26,11 @@ public final class SQLStore: Store, @unchecked Sendable {
         if case .sqlite = backend { "sqlite" } else { "postgres" }
     }
 
+    /// SQLite queues a transaction's writes and its ``Transaction/commitAndContinue()``.
+    public var queuesWrites: Bool {
+        if case .sqlite = backend { true } else { false }
+    }
+
     private init(backend: Backend, logger: Logger) {
         self.backend = backend
         self.logger = logger
@@ -232,6 +237,18 @@ struct SQLTransaction: RecurEngine.Transaction {
         if rows.isEmpty { throw StoreError(.notFound, table: R.table, id: id) }
     }
 
+    /// SQLite: `COMMIT` and `BEGIN IMMEDIATE` queued behind the writes (the store's gate is
+    /// held throughout, so nobody else writes in between). PostgreSQL: both at once.
+    func commitAndContinue() async throws {
+        if let pipeline, let sqlite {
+            pipeline.enqueue { sqlite.query("COMMIT", []).map { _ in } }
+            pipeline.enqueue { sqlite.query("BEGIN IMMEDIATE", []).map { _ in } }
+            return
+        }
+        try await db.raw("COMMIT").run()
+        try await db.raw("BEGIN").run()
+    }
+
     func find<R: Record>(_ type: R.Type, id: String) async throws -> R? {
         try await pipeline?.drain()
         guard let row = try await db.raw("SELECT data FROM \(ident: R.table) WHERE id = \(bind: id)").first() else { return nil }
@@ -413,12 +430,13 @@ struct SQLTransaction: RecurEngine.Transaction {
         return written
     }
 
-    /// The same statements as below with positional parameters bound as `SQLiteData`, pipelined:
-    /// a statement is handed to SQLite's thread and the next one's JSON and binds are built
-    /// while it runs (SQLite writes on one core, Swift encodes on the other). Only one statement
-    /// is ever in flight, so they run in order; the last one is waited for by the transaction's
-    /// next statement or its commit, and a duplicate it found is thrown there, which rolls the
-    /// transaction back as before.
+    /// The same statements as below with positional parameters bound as `SQLiteData`, queued:
+    /// a statement is handed to the transaction's ``SQLitePipeline`` and runs on SQLite's thread
+    /// after the ones queued before it, while the caller goes on (prices the next batch of a
+    /// billing run). Its JSON and binds are built by a task of their own, beside both. The
+    /// transaction's next read, or its commit, waits for the queue; a duplicate found by a
+    /// queued statement is thrown there, and the statements queued after it never run, so the
+    /// transaction rolls back as before.
     func sqliteMultiRowInsert<R: Record>(_ records: [R], names: [String], upsert: Bool, on connection: SQLiteConnection) async throws -> Int {
         let placeholders = "(" + Array(repeating: "?", count: names.count + 2).joined(separator: ", ") + ")"
         let head = "INSERT INTO \(R.table) (id, data" + names.map { ", " + $0 }.joined() + ") VALUES "
@@ -426,34 +444,46 @@ struct SQLTransaction: RecurEngine.Transaction {
             ? " ON CONFLICT (id) DO UPDATE SET data = excluded.data" + names.map { ", \($0) = excluded.\($0)" }.joined()
             : " ON CONFLICT DO NOTHING RETURNING id"
         let table = R.table
+        let tx = self
         var start = 0
         while start < records.count {
             let chunk = records[start..<min(start + Self.rowsPerStatement, records.count)]
             let sql = head + Array(repeating: placeholders, count: chunk.count).joined(separator: ", ") + conflict
-            var binds: [SQLiteData] = []
-            binds.reserveCapacity(chunk.count * (names.count + 2))
-            for record in chunk {
-                binds.append(.text(record.id))
-                binds.append(.text(try json(record)))
-                let columns = record.columns
-                for name in names {
-                    switch columns[name] ?? .text(nil) {
-                    case .text(let t): binds.append(t.map { .text($0) } ?? .null)
-                    case .int(let i): binds.append(i.map { .integer(Int($0)) } ?? .null)
+            let build: @Sendable () throws -> [SQLiteData] = {
+                var binds: [SQLiteData] = []
+                binds.reserveCapacity(chunk.count * (names.count + 2))
+                for record in chunk {
+                    binds.append(.text(record.id))
+                    binds.append(.text(try tx.json(record)))
+                    let columns = record.columns
+                    for name in names {
+                        switch columns[name] ?? .text(nil) {
+                        case .text(let t): binds.append(t.map { .text($0) } ?? .null)
+                        case .int(let i): binds.append(i.map { .integer(Int($0)) } ?? .null)
+                        }
+                    }
+                }
+                return binds
+            }
+            let ids = upsert ? [] : chunk.map(\.id)
+            let encoded: EventLoopFuture<[SQLiteData]>
+            if pipeline != nil {
+                let promise = connection.eventLoop.makePromise(of: [SQLiteData].self)
+                Task.detached { promise.completeWith(Result { try build() }) }
+                encoded = promise.futureResult
+            } else {
+                encoded = connection.eventLoop.makeCompletedFuture(Result { try build() })
+            }
+            let statement: @Sendable () -> EventLoopFuture<Void> = {
+                encoded.flatMap { binds in connection.query(sql, binds) }.flatMapThrowing { rows in
+                    guard !upsert else { return }
+                    let inserted = Set(rows.compactMap { $0.column("id")?.string })
+                    if inserted.count != ids.count, let dup = ids.first(where: { !inserted.contains($0) }) {
+                        throw StoreError(.duplicate, table: table, id: dup)
                     }
                 }
             }
-            let ids = upsert ? [] : chunk.map(\.id)
-            // The previous statement has finished (its error, if any, is thrown here) before this one starts.
-            try await pipeline?.drain()
-            let running = connection.query(sql, binds).flatMapThrowing { rows in
-                guard !upsert else { return }
-                let inserted = Set(rows.compactMap { $0.column("id")?.string })
-                if inserted.count != ids.count, let dup = ids.first(where: { !inserted.contains($0) }) {
-                    throw StoreError(.duplicate, table: table, id: dup)
-                }
-            }
-            if let pipeline { pipeline.hold(running) } else { try await running.get() }
+            if let pipeline { pipeline.enqueue(statement) } else { try await statement().get() }
             start += Self.rowsPerStatement
         }
         return records.count
@@ -640,22 +670,26 @@ struct PostgresNullableArray: PostgresThrowingDynamicTypeEncodable {
     }
 }
 
-/// The one SQLite statement of a transaction still running on SQLite's thread, if any.
-/// Each statement waits for the one before it, so statements never overlap one another;
-/// what overlaps is SQLite's work on one statement and Swift's on building the next.
+/// The SQLite statements of a transaction queued to run on SQLite's thread, in order.
+/// Each statement starts when the one before it has succeeded, so statements never overlap
+/// one another, and after a failure the rest (a queued `COMMIT` above all) never run; what
+/// overlaps is SQLite's work on the queue and Swift's on whatever comes next.
 final class SQLitePipeline: @unchecked Sendable {
     private let lock = NSLock()
-    private var running: EventLoopFuture<Void>?
+    private var tail: EventLoopFuture<Void>?
 
-    func hold(_ future: EventLoopFuture<Void>) {
-        lock.withLock { running = future }
+    /// Queues `statement`: started at once if nothing is queued, else after the last one succeeds.
+    func enqueue(_ statement: @escaping @Sendable () -> EventLoopFuture<Void>) {
+        lock.withLock {
+            tail = tail.map { $0.flatMap(statement) } ?? statement()
+        }
     }
 
-    /// Waits for the running statement, if any; throws its error.
+    /// Waits for everything queued; throws the first failure.
     func drain() async throws {
         let future: EventLoopFuture<Void>? = lock.withLock {
-            defer { running = nil }
-            return running
+            defer { tail = nil }
+            return tail
         }
         try await future?.get()
     }

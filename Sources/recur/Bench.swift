@@ -103,6 +103,9 @@ struct BillingBench: AsyncParsableCommand {
     @Option(name: .customLong("database-url"), help: "For --store postgres: an empty database's postgres:// URL.") var databaseURL: String?
     @Option(help: "Subscriptions per transaction in the run.") var batch = 500
     @Option(help: "Billing workers sharing the run (PostgreSQL: FOR UPDATE SKIP LOCKED; SQLite has one writer).") var workers = 1
+    @Flag(help: "SQLite: bill batch after batch, each written before the next is read (to compare with the default, where the next batch is priced while this one is written).")
+    var sequential = false
+    @Flag(help: "Keep the SQLite database afterwards (its path is printed), to look at what the run wrote.") var keep = false
 
     func run() async throws {
         let logger = Logger(label: "bench")
@@ -159,18 +162,19 @@ struct BillingBench: AsyncParsableCommand {
         var result = BillingReport()
         let batch = self.batch
         let workers = self.workers
+        let overlap = !sequential
         await (try measure("billing run on \(sql.kind)", count: subscriptions) {
             result = try await withThrowingTaskGroup(of: BillingReport.self) { group in
-                for _ in 0..<workers { group.addTask { try await service.runBilling(until: runAt, batchSize: batch) } }
+                for _ in 0..<workers { group.addTask { try await service.runBilling(until: runAt, batchSize: batch, overlapBatches: overlap) } }
                 var total = BillingReport()
                 for try await r in group { total.merge(r) }
                 // A worker leaves the subscriptions of customers another worker holds; a last pass bills them.
-                if workers > 1 { total.merge(try await service.runBilling(until: runAt, batchSize: batch)) }
+                if workers > 1 { total.merge(try await service.runBilling(until: runAt, batchSize: batch, overlapBatches: overlap)) }
                 return total
             }
         })
         print(result)
         try await sql.close()
-        if sql.kind == "sqlite" { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: String(url.dropFirst(7)) + suffix) } }
+        if sql.kind == "sqlite", keep { print("kept \(url.dropFirst(7))") } else if sql.kind == "sqlite" { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: String(url.dropFirst(7)) + suffix) } }
     }
 }

@@ -1,0 +1,102 @@
+import Foundation
+import RecurApp
+import RecurCore
+import RecurEngine
+import RecurStore
+import Testing
+
+/// The billing run on SQLite reads batch k+1 before batch k's writes are queued and prices
+/// it while SQLite writes them, each batch still its own commit. These tests run with
+/// batches of one subscription, so every batch is overlapped with the one before it, and
+/// compare with the sequential run (`overlapBatches: false`; PostgreSQL is always sequential).
+@Suite("Billing run: overlapped batches")
+struct OverlappedBillingTests {
+    typealias Base = BillingRunTests
+
+    /// A customer on the real (manual) clock, paying by card: `runBilling(until:)` bills it at that time.
+    func customer(_ e: Base.Env) async throws -> CustomerRecord {
+        let c = try await e.service.createCustomer(CustomerChanges(name: "Batch Co", country: "VN", currency: "VND", timeZone: "UTC",
+                                                                  invoiceEmails: ["billing@batch.example"]), actor: .system)
+        return try await e.service.setPaymentMethod(customer: c.id, cardNumber: "4242424242424242", actor: .system)
+    }
+
+    /// Workspace, Operation Process and App Builder Starter, 2 seats each, monthly, bought on
+    /// 15/1 by one customer; due on 15/2 for 132,000 + 88,000 + 110,000 = 330,000 ₫.
+    func threeSubscriptions(_ e: Base.Env) async throws -> (customer: String, subscriptions: [String]) {
+        let c = try await customer(e)
+        var subs: [String] = []
+        for (product, plan) in [(DemoCatalog.workspace, "ws_starter"), (DemoCatalog.operationProcess, "op_starter"), (DemoCatalog.appBuilder, "ab_starter")] {
+            let bought = try await Base().buy(e, c, [.init(product: product, plan: PlanID(plan), cycle: .monthly, seats: 2)])
+            subs.append(try #require(bought.subscriptions.first?.id))
+        }
+        return (c.id, subs)
+    }
+
+    @Test("a customer in consecutive batches: its credit is spent once across them, overlapped or not",
+          arguments: TestDatabase.all, [true, false])
+    func creditCarriedAcrossBatches(db: TestDatabase, overlap: Bool) async throws {
+        let base = Base()
+        let e = try await base.env(db)
+        let (cid, subs) = try await threeSubscriptions(e)
+        // A credit of exactly the three renewals. A batch that read the customer as the database
+        // held it before the previous batch was written would spend it again, and end with a credit.
+        try await e.store.transaction { tx in
+            var customer = try #require(try await tx.lock(CustomerRecord.self, id: cid))
+            customer.balance = Money(minorUnits: -330_000, currency: .vnd)
+            try await tx.update(customer)
+        }
+        let report = try await e.service.runBilling(until: try base.day(2026, 2, 15), batchSize: 1, overlapBatches: overlap)
+        #expect(report.subscriptions == 3)
+        #expect(report.invoices == 3)
+        #expect(report.chargesSucceeded == 0)
+        let renewals = try await base.invoices(e, cid).filter { $0.billingKey != nil }
+        #expect(renewals.map(\.totals.total.minorUnits).sorted() == [88_000, 110_000, 132_000])
+        #expect(renewals.allSatisfy { $0.status == .paid && $0.amountPaid == $0.totals.total })
+        #expect(Set(renewals.map { $0.subscriptions[0] }) == Set(subs))
+        #expect(try await e.service.customer(cid).balance.minorUnits == 0)
+        // Numbers stay gap-free across the batches.
+        let numbers = renewals.compactMap { $0.number.flatMap { Int($0.split(separator: "-").last ?? "") } }.sorted()
+        #expect(numbers.count == 3)
+        #expect(numbers.last.map { $0 - numbers[0] } == 2)
+        try await e.store.close()
+    }
+
+    @Test("a duplicate found by a queued write ends the run: earlier batches stay, the failing one and the next leave nothing",
+          arguments: TestDatabase.all, [true, false])
+    func failedQueuedWrite(db: TestDatabase, overlap: Bool) async throws {
+        let base = Base()
+        let e = try await base.env(db)
+        var subs: [String] = []
+        var customers: [String] = []
+        for _ in 0..<4 {
+            let c = try await customer(e)
+            customers.append(c.id)
+            let bought = try await base.buy(e, c, [.init(product: DemoCatalog.workspace, plan: "ws_starter", cycle: .monthly, seats: 2)])
+            subs.append(try #require(bought.subscriptions.first?.id))
+        }
+        // The run takes them by (next billing time, id): in id order here, all being due on 15/2.
+        let order = subs.indices.sorted { subs[$0] < subs[$1] }
+        subs = order.map { subs[$0] }
+        customers = order.map { customers[$0] }
+        // The third one's 15/2 period is already invoiced (as if by a run that crashed after writing it).
+        let planted = try #require(try await base.invoices(e, customers[2]).first)
+        let key = "\(subs[2])@2026-02-15"
+        try await e.store.transaction { tx in
+            var copy = planted
+            copy.id = "in_planted"
+            copy.number = nil
+            copy.billingKey = key
+            try await tx.insert(copy)
+        }
+        await #expect(throws: StoreError.self) {
+            _ = try await e.service.runBilling(until: try base.day(2026, 2, 15), batchSize: 1, overlapBatches: overlap)
+        }
+        var renewed: [Int] = []
+        for c in customers { renewed.append(try await base.invoices(e, c).filter { $0.billingKey != nil && $0.id != "in_planted" }.count) }
+        #expect(renewed == [1, 1, 0, 0])
+        var next: [Date?] = []
+        for s in subs { next.append(try await e.service.subscription(s).nextBillingAt) }
+        #expect(next == [try base.day(2026, 3, 15), try base.day(2026, 3, 15), try base.day(2026, 2, 15), try base.day(2026, 2, 15)])
+        try await e.store.close()
+    }
+}
