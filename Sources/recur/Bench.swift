@@ -10,7 +10,7 @@ import RecurStore
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench", abstract: "Benchmarks: throughput and peak memory.",
-        subcommands: [BillingBench.self, PricingBench.self, CodecBench.self])
+        subcommands: [BillingBench.self, PricingBench.self, CodecBench.self, InsertsBench.self])
 }
 
 /// Peak resident memory of this process (VmHWM), in MiB.
@@ -40,13 +40,13 @@ func report(_ label: String, count: Int, since start: ContinuousClock.Instant) {
                  label, count, seconds, Double(count) / seconds, seconds * 1e6 / Double(count), peakMemoryMiB()))
 }
 
-/// A mix of demo subscriptions: plans, seats, add-ons and cycles.
-func demoSubscriptions(_ n: Int, catalog: Catalog) -> [Subscription] {
+/// A mix of demo subscriptions: plans, seats, add-ons and cycles (`sub_<from>` onwards).
+func demoSubscriptions(_ n: Int, from first: Int = 0, catalog: Catalog) -> [Subscription] {
     let plans: [(ProductID, PlanID)] = [(DemoCatalog.workspace, "ws_starter"), (DemoCatalog.workspace, "ws_standard"),
                                         (DemoCatalog.workspace, "ws_premium"), (DemoCatalog.operationProcess, "op_starter"),
                                         (DemoCatalog.appBuilder, "ab_standard")]
     let anchor = try! CivilDate(2026, 1, 15)
-    return (0..<n).map { i in
+    return (first..<(first + n)).map { i in
         let (product, plan) = plans[i % plans.count]
         let cycle: BillingCycle = i % 3 == 0 ? .yearly : .monthly
         let schedule = BillingSchedule(anchor: anchor, cycle: cycle)
@@ -140,10 +140,10 @@ struct BillingBench: AsyncParsableCommand {
             }
             made += chunk
         }
-        let subs = demoSubscriptions(subscriptions, catalog: catalog)
+        // Made a chunk at a time: the set-up must not hold N subscriptions in memory during the run.
         var written = 0
-        while written < subs.count {
-            let chunk = Array(subs[written..<min(written + 5_000, subs.count)])
+        while written < subscriptions {
+            let chunk = demoSubscriptions(min(5_000, subscriptions - written), from: written, catalog: catalog)
             try await sql.transaction { tx in
                 for var s in chunk {
                     s.customer = CustomerID("cus_bench_\(Int(s.id.rawValue.dropFirst(4))! % customers)")
@@ -158,6 +158,10 @@ struct BillingBench: AsyncParsableCommand {
             }
             written += chunk.count
         }
+        let setupPeak = peakMemoryMiB()
+        // The run's own peak from here on: Linux resets VmHWM to the current resident size.
+        let reset = (try? "5".write(toFile: "/proc/self/clear_refs", atomically: false, encoding: .utf8)) != nil
+        print("set-up peak memory \(String(format: "%.1f", setupPeak)) MiB; \(reset ? "peak memory below is the run's own" : "peak memory below includes the set-up")")
         print("running the billing run (batches of \(batch), \(workers) worker\(workers == 1 ? "" : "s"))…")
         var result = BillingReport()
         let batch = self.batch
@@ -176,5 +180,36 @@ struct BillingBench: AsyncParsableCommand {
         print(result)
         try await sql.close()
         if sql.kind == "sqlite", keep { print("kept \(url.dropFirst(7))") } else if sql.kind == "sqlite" { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: String(url.dropFirst(7)) + suffix) } }
+    }
+}
+
+/// `recur bench inserts`: the issue's reference workload on this machine, to calibrate `bench billing` against.
+struct InsertsBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "inserts",
+        abstract: "Plain batched inserts of 4 small rows per invoice (an invoice and 3 lines), the issue's reference for the billing target.")
+    @Option(help: "How many invoices.") var invoices = 200_000
+    @Option(help: "sqlite or postgres.") var store = "sqlite"
+    @Option(name: .customLong("database-url"), help: "For --store postgres: a database's postgres:// URL.") var databaseURL: String?
+    @Option(help: "Invoices per transaction.") var batch = 500
+
+    func run() async throws {
+        let logger = Logger(label: "bench")
+        let url: String
+        switch store {
+        case "sqlite": url = "sqlite:" + FileManager.default.temporaryDirectory.appendingPathComponent("recur-inserts-\(UUID().uuidString).sqlite").path
+        case "postgres":
+            guard let databaseURL else { throw ValidationError("--store postgres needs --database-url") }
+            url = databaseURL
+        default: throw ValidationError("--store is sqlite or postgres")
+        }
+        let sql = try await openStore(url, logger: logger)
+        var written = 0
+        try await measure("plain inserts on \(sql.kind), 4 rows per invoice, \(batch) invoices per transaction", count: invoices) {
+            written = try await sql.calibrationInserts(invoices: invoices, batch: batch)
+        }
+        print("\(written) invoices, \(written * 4) rows")
+        try await sql.close()
+        if sql.kind == "sqlite" { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: String(url.dropFirst(7)) + suffix) } }
     }
 }
