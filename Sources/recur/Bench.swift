@@ -40,6 +40,23 @@ func report(_ label: String, count: Int, since start: ContinuousClock.Instant) {
                  label, count, seconds, Double(count) / seconds, seconds * 1e6 / Double(count), peakMemoryMiB()))
 }
 
+/// The store a bench runs on: a new SQLite file in the temporary folder, or the given PostgreSQL database.
+func benchStoreURL(_ store: String, databaseURL: String?, name: String) throws -> String {
+    switch store {
+    case "sqlite": return "sqlite:" + FileManager.default.temporaryDirectory.appendingPathComponent("\(name)-\(UUID().uuidString).sqlite").path
+    case "postgres":
+        guard let databaseURL else { throw ValidationError("--store postgres needs --database-url") }
+        return databaseURL
+    default: throw ValidationError("--store is sqlite or postgres")
+    }
+}
+
+/// Removes a bench's SQLite file and its WAL (nothing for PostgreSQL).
+func removeBenchDatabase(_ url: String) {
+    guard url.hasPrefix("sqlite:") else { return }
+    for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: String(url.dropFirst(7)) + suffix) }
+}
+
 /// A mix of demo subscriptions: plans, seats, add-ons and cycles (`sub_<from>` onwards).
 func demoSubscriptions(_ n: Int, from first: Int = 0, catalog: Catalog) -> [Subscription] {
     let plans: [(ProductID, PlanID)] = [(DemoCatalog.workspace, "ws_starter"), (DemoCatalog.workspace, "ws_standard"),
@@ -109,14 +126,7 @@ struct BillingBench: AsyncParsableCommand {
 
     func run() async throws {
         let logger = Logger(label: "bench")
-        let url: String
-        switch store {
-        case "sqlite": url = "sqlite:" + FileManager.default.temporaryDirectory.appendingPathComponent("recur-bench-\(UUID().uuidString).sqlite").path
-        case "postgres":
-            guard let databaseURL else { throw ValidationError("--store postgres needs --database-url") }
-            url = databaseURL
-        default: throw ValidationError("--store is sqlite or postgres")
-        }
+        let url = try benchStoreURL(store, databaseURL: databaseURL, name: "recur-bench")
         let sql = try await openStore(url, logger: logger)
         let anchor = try CivilDate(2026, 1, 15)
         let runAt = try CivilDate(2026, 2, 15).startInstant(in: .gmt)
@@ -179,7 +189,7 @@ struct BillingBench: AsyncParsableCommand {
         })
         print(result)
         try await sql.close()
-        if sql.kind == "sqlite", keep { print("kept \(url.dropFirst(7))") } else if sql.kind == "sqlite" { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: String(url.dropFirst(7)) + suffix) } }
+        if sql.kind == "sqlite", keep { print("kept \(url.dropFirst(7))") } else { removeBenchDatabase(url) }
     }
 }
 
@@ -195,14 +205,7 @@ struct InsertsBench: AsyncParsableCommand {
 
     func run() async throws {
         let logger = Logger(label: "bench")
-        let url: String
-        switch store {
-        case "sqlite": url = "sqlite:" + FileManager.default.temporaryDirectory.appendingPathComponent("recur-inserts-\(UUID().uuidString).sqlite").path
-        case "postgres":
-            guard let databaseURL else { throw ValidationError("--store postgres needs --database-url") }
-            url = databaseURL
-        default: throw ValidationError("--store is sqlite or postgres")
-        }
+        let url = try benchStoreURL(store, databaseURL: databaseURL, name: "recur-inserts")
         let sql = try await openStore(url, logger: logger)
         var written = 0
         try await measure("plain inserts on \(sql.kind), 4 rows per invoice, \(batch) invoices per transaction", count: invoices) {
@@ -210,6 +213,6 @@ struct InsertsBench: AsyncParsableCommand {
         }
         print("\(written) invoices, \(written * 4) rows")
         try await sql.close()
-        if sql.kind == "sqlite" { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: String(url.dropFirst(7)) + suffix) } }
+        removeBenchDatabase(url)
     }
 }
