@@ -60,60 +60,50 @@ extension RecurService {
     /// can never invoice a period twice.
     @discardableResult
     public func runBilling(until now: Date? = nil, batchSize: Int = 500, charger: (any PaymentCharger)? = nil,
-                           testClock: String? = nil, overlapBatches: Bool = true) async throws -> BillingReport {
+                           testClock: String? = nil, overlapBatches: Bool = true,
+                           handBackAfter: Duration = .milliseconds(500)) async throws -> BillingReport {
         let now = now ?? clock.now()
         let charger = charger ?? GatewayCharger(service: self)
         var total = BillingReport()
-        var skippedSoFar = Set<String>()
         var cursor: (Int64, String)?
         // The catalog is read once per run, not once per batch (decoding it costs more than a batch's pricing).
         let catalog = try await read { tx in try await self.loadCatalog(tx) }
         let run = BatchRun(now: now, seconds: Int64(now.timeIntervalSince1970.rounded(.down)), batchSize: batchSize, catalog: catalog,
                            charger: charger, testClock: testClock)
         let overlap = store.queuesWrites && overlapBatches
+        // The keyset cursor moves past every batch claimed (subscriptions left to another test
+        // clock included), so the run ends when nothing is due after it.
         while true {
-            let skipped = skippedSoFar
             let after = cursor
-            let (report, done, skip, last) = try await store.transaction { tx in
+            let (report, last) = try await store.transaction { tx -> (BillingReport, (Int64, String)?) in
                 guard overlap else {
-                    guard let claimed = try await self.claim(run, after: after, skipped: skipped, tx: tx) else {
-                        return (BillingReport(), true, Set<String>(), after)
-                    }
+                    guard let claimed = try await self.claim(run, after: after, tx: tx) else { return (BillingReport(), nil) }
                     let billed = try await self.bill(claimed, run, tx: tx)
                     try await self.write(billed, tx: tx, numberFirst: false)
-                    return (billed.report, false, billed.skip, claimed.tail)
+                    return (billed.report, claimed.tail)
                 }
                 // Overlapped (SQLite): batch k+1 is read before batch k's writes are queued, and
                 // priced while SQLite writes them; each batch still commits on its own. The writer
-                // is handed back every half second, so the API is never kept waiting longer.
-                let handBack = ContinuousClock.now + .milliseconds(500)
+                // is handed back every `handBackAfter`, so the API is never kept waiting longer.
+                let handBack = ContinuousClock.now + handBackAfter
                 var report = BillingReport()
-                var skip = Set<String>()
+                var claimed = try await self.claim(run, after: after, tx: tx)
+                guard claimed != nil else { return (report, nil) }
                 var last = after
-                var claimed = try await self.claim(run, after: after, skipped: skipped, tx: tx)
-                if claimed == nil { return (report, true, skip, after) }
                 while let batch = claimed {
                     let billed = try await self.bill(batch, run, tx: tx)
                     report.merge(billed.report)
-                    skip.formUnion(billed.skip)
                     last = batch.tail
-                    // As in the other loop, a batch that billed and skipped nothing ends the run.
-                    let stalled = billed.report.subscriptions == 0 && billed.skip.isEmpty
-                    let more = !stalled && ContinuousClock.now < handBack
-                    claimed = more ? try await self.claim(run, after: batch.tail, skipped: skipped.union(skip), carrying: billed.customers, tx: tx) : nil
+                    claimed = ContinuousClock.now < handBack
+                        ? try await self.claim(run, after: batch.tail, carrying: billed.customers, tx: tx) : nil
                     try await self.write(billed, tx: tx, numberFirst: true)
-                    if claimed != nil {
-                        try await tx.commitAndContinue()
-                    } else if more || stalled {
-                        return (report, true, skip, last)
-                    }
+                    if claimed != nil { try await tx.commitAndContinue() }
                 }
-                return (report, false, skip, last)
+                return (report, last)
             }
             total.merge(report)
-            skippedSoFar.formUnion(skip)
+            guard let last else { break }
             cursor = last
-            if done || (report.subscriptions == 0 && skip.isEmpty) { break }
         }
         return total
     }
@@ -137,13 +127,11 @@ extension RecurService {
 
     /// The next due subscriptions after `after` and their customers (the ones in `carrying`,
     /// changed by a batch not yet written, as that batch left them); nil when none is due.
-    func claim(_ run: BatchRun, after: (Int64, String)?, skipped: Set<String>, carrying: [String: CustomerRecord] = [:],
+    func claim(_ run: BatchRun, after: (Int64, String)?, carrying: [String: CustomerRecord] = [:],
                tx: any Transaction) async throws -> ClaimedBatch? {
-        let due = try await tx.due(SubscriptionRecord.self, column: "next_billing_at", atMost: run.seconds, after: after,
-                                   limit: run.batchSize + skipped.count)
-            .filter { !skipped.contains($0.id) }
-        if due.isEmpty { return nil }
-        let batch = Array(due.prefix(run.batchSize))
+        let batch = try await tx.due(SubscriptionRecord.self, column: "next_billing_at", atMost: run.seconds, after: after,
+                                     limit: run.batchSize)
+        if batch.isEmpty { return nil }
         let tail = batch.last.map { (Int64(($0.nextBillingAt ?? .distantPast).timeIntervalSince1970.rounded(.down)), $0.id) }
         let customerIDs = Array(Set(batch.map(\.subscription.customer.rawValue))).sorted()
         var customers = Dictionary(uniqueKeysWithValues: try await tx.lockAll(CustomerRecord.self, ids: customerIDs, skipLocked: true).map { ($0.id, $0) })
@@ -154,7 +142,6 @@ extension RecurService {
     /// A batch billed in memory, not yet written.
     struct BilledBatch: @unchecked Sendable {
         var report: BillingReport
-        var skip: Set<String>
         /// Every customer of the batch as the batch leaves it.
         var customers: [String: CustomerRecord]
         var changedCustomers: [CustomerRecord]
@@ -167,15 +154,13 @@ extension RecurService {
         var customers = claimed.customers
         var clocks: [String: Date] = [:]
         var report = BillingReport()
-        var skip = Set<String>()
         let log = CommandLog(actor: Actor("billing"), now: run.now)
         let writes = BatchWrites()
         for record in claimed.records {
             let cid = record.subscription.customer.rawValue
-            guard var customer = customers[cid], customer.testClock == run.testClock else {
-                skip.insert(record.id)
-                continue
-            }
+            // Another test clock's customer, or (PostgreSQL) one an API call holds: the cursor has
+            // moved past it, so it waits for its clock or for the next run.
+            guard var customer = customers[cid], customer.testClock == run.testClock else { continue }
             var at = run.now
             if let clockID = customer.testClock {
                 if clocks[clockID] == nil { clocks[clockID] = try await self.now(for: customer, tx, default: run.now) }
@@ -198,7 +183,7 @@ extension RecurService {
             }
         }
         let changed = customers.values.filter { claimed.customers[$0.id] != $0 }.sorted { $0.id < $1.id }
-        return BilledBatch(report: report, skip: skip, customers: customers, changedCustomers: changed, log: log, writes: writes)
+        return BilledBatch(report: report, customers: customers, changedCustomers: changed, log: log, writes: writes)
     }
 
     /// Writes a billed batch: numbers, invoices, payments, subscriptions, customers, audit entries, events.

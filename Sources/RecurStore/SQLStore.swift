@@ -109,7 +109,8 @@ public final class SQLStore: Store, @unchecked Sendable {
             }
         case .postgres(let client, _):
             return try await client.withConnection { conn in
-                try await Self.run(SQLTransaction(db: conn.sql(queryLogLevel: nil), rowLocks: true, postgres: conn, logger: self.logger), begin: "BEGIN", body)
+                try await Self.run(SQLTransaction(db: conn.sql(queryLogLevel: nil), rowLocks: true, postgres: conn, logger: self.logger,
+                                                  failedWrite: FailedWrite()), begin: "BEGIN", body)
             }
         }
     }
@@ -119,8 +120,10 @@ public final class SQLStore: Store, @unchecked Sendable {
         try await tx.db.raw(begin).run()
         do {
             let result = try await body(tx)
-            // The last multi-row write has finished, and succeeded, before the commit.
+            // The last multi-row write has finished, and succeeded, before the commit; a failed one,
+            // even caught, never commits (its statement may have written the rows before the duplicate).
             try await tx.pipeline?.drain()
+            try tx.failedWrite?.check()
             try await tx.db.raw("COMMIT").run()
             return result
         } catch {
@@ -173,6 +176,8 @@ struct SQLTransaction: RecurEngine.Transaction {
     /// PostgresNIO's binary binds (and one `unnest` statement per table) instead of SQLKit's encoding.
     var postgres: PostgresConnection? = nil
     var logger: Logger = Logger(label: "recur.store")
+    /// On PostgreSQL, a multi-row write that found a duplicate (SQLite's pipeline keeps its own).
+    var failedWrite: FailedWrite? = nil
 
     static let encoder: JSONEncoder = {
         let e = JSONEncoder()
@@ -531,7 +536,9 @@ struct SQLTransaction: RecurEngine.Transaction {
             inserted.insert(id)
         }
         if inserted.count != records.count, let dup = records.first(where: { !inserted.contains($0.id) }) {
-            throw StoreError(.duplicate, table: R.table, id: dup.id)
+            let error = StoreError(.duplicate, table: R.table, id: dup.id)
+            failedWrite?.record(error)
+            throw error
         }
         return inserted.count
     }
@@ -670,27 +677,47 @@ struct PostgresNullableArray: PostgresThrowingDynamicTypeEncodable {
     }
 }
 
+/// A PostgreSQL multi-row write's duplicate, kept so that the transaction cannot commit even
+/// if the caller caught it: the statement wrote the rows before and after the duplicate.
+final class FailedWrite: @unchecked Sendable {
+    private let lock = NSLock()
+    private var error: (any Error)?
+    func record(_ e: any Error) { lock.withLock { error = error ?? e } }
+    func check() throws { if let error = lock.withLock({ error }) { throw error } }
+}
+
 /// The SQLite statements of a transaction queued to run on SQLite's thread, in order.
 /// Each statement starts when the one before it has succeeded, so statements never overlap
 /// one another, and after a failure the rest (a queued `COMMIT` above all) never run; what
 /// overlaps is SQLite's work on the queue and Swift's on whatever comes next.
+///
+/// A failure is final: every later `drain()` throws it again and nothing queued afterwards
+/// runs, so a caller that caught it and went on could never commit half a batch.
 final class SQLitePipeline: @unchecked Sendable {
     private let lock = NSLock()
     private var tail: EventLoopFuture<Void>?
+    private var failure: (any Error)?
 
-    /// Queues `statement`: started at once if nothing is queued, else after the last one succeeds.
+    /// Queues `statement`: started at once if nothing is queued, else after the last one
+    /// succeeds; never after a failure.
     func enqueue(_ statement: @escaping @Sendable () -> EventLoopFuture<Void>) {
         lock.withLock {
+            guard failure == nil else { return }
             tail = tail.map { $0.flatMap(statement) } ?? statement()
         }
     }
 
-    /// Waits for everything queued; throws the first failure.
+    /// Waits for everything queued; throws the first failure, now and on every later call.
     func drain() async throws {
-        let future: EventLoopFuture<Void>? = lock.withLock {
-            defer { tail = nil }
-            return tail
+        let (future, failed): (EventLoopFuture<Void>?, (any Error)?) = lock.withLock { (tail, failure) }
+        if let failed { throw failed }
+        do {
+            try await future?.get()
+        } catch {
+            lock.withLock { failure = failure ?? error }
+            throw error
         }
-        try await future?.get()
+        // Only the drained part is done: statements queued meanwhile stay queued.
+        lock.withLock { if tail === future { tail = nil } }
     }
 }

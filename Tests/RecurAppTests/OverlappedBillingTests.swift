@@ -45,7 +45,7 @@ struct OverlappedBillingTests {
             customer.balance = Money(minorUnits: -330_000, currency: .vnd)
             try await tx.update(customer)
         }
-        let report = try await e.service.runBilling(until: try base.day(2026, 2, 15), batchSize: 1, overlapBatches: overlap)
+        let report = try await e.service.runBilling(until: try base.day(2026, 2, 15), batchSize: 1, overlapBatches: overlap, handBackAfter: .seconds(60))
         #expect(report.subscriptions == 3)
         #expect(report.invoices == 3)
         #expect(report.chargesSucceeded == 0)
@@ -62,8 +62,10 @@ struct OverlappedBillingTests {
     }
 
     @Test("a duplicate found by a queued write ends the run: earlier batches stay, the failing one and the next leave nothing",
-          arguments: TestDatabase.all, [true, false])
-    func failedQueuedWrite(db: TestDatabase, overlap: Bool) async throws {
+          arguments: TestDatabase.all, [(true, 2), (false, 2), (true, 3), (false, 3)])
+    func failedQueuedWrite(db: TestDatabase, case: (overlap: Bool, failing: Int)) async throws {
+        let overlap = `case`.overlap
+        let failing = `case`.failing
         let base = Base()
         let e = try await base.env(db)
         var subs: [String] = []
@@ -78,9 +80,10 @@ struct OverlappedBillingTests {
         let order = subs.indices.sorted { subs[$0] < subs[$1] }
         subs = order.map { subs[$0] }
         customers = order.map { customers[$0] }
-        // The third one's 15/2 period is already invoiced (as if by a run that crashed after writing it).
-        let planted = try #require(try await base.invoices(e, customers[2]).first)
-        let key = "\(subs[2])@2026-02-15"
+        // The failing one's 15/2 period is already invoiced (as if by a run that crashed after writing
+        // it). The third batch's failure surfaces while the fourth is priced; the last one's at the commit.
+        let planted = try #require(try await base.invoices(e, customers[failing]).first)
+        let key = "\(subs[failing])@2026-02-15"
         try await e.store.transaction { tx in
             var copy = planted
             copy.id = "in_planted"
@@ -89,14 +92,83 @@ struct OverlappedBillingTests {
             try await tx.insert(copy)
         }
         await #expect(throws: StoreError.self) {
-            _ = try await e.service.runBilling(until: try base.day(2026, 2, 15), batchSize: 1, overlapBatches: overlap)
+            _ = try await e.service.runBilling(until: try base.day(2026, 2, 15), batchSize: 1, overlapBatches: overlap, handBackAfter: .seconds(60))
         }
         var renewed: [Int] = []
         for c in customers { renewed.append(try await base.invoices(e, c).filter { $0.billingKey != nil && $0.id != "in_planted" }.count) }
-        #expect(renewed == [1, 1, 0, 0])
+        #expect(renewed == (0..<4).map { $0 < failing ? 1 : 0 })
         var next: [Date?] = []
         for s in subs { next.append(try await e.service.subscription(s).nextBillingAt) }
-        #expect(next == [try base.day(2026, 3, 15), try base.day(2026, 3, 15), try base.day(2026, 2, 15), try base.day(2026, 2, 15)])
+        #expect(next == (0..<4).map { try? base.day(2026, $0 < failing ? 3 : 2, 15) })
+        try await e.store.close()
+    }
+
+    /// A charger that throws on its `n`th call, as a crashing process would.
+    typealias Crashing = BillingRunTests.CrashingCharger
+
+    @Test("a crash while the previous batch's writes are queued: that batch commits, the crashing one leaves nothing",
+          arguments: TestDatabase.all, [true, false])
+    func crashWithWritesQueued(db: TestDatabase, overlap: Bool) async throws {
+        let base = Base()
+        let e = try await base.env(db)
+        var customers: [String] = []
+        for _ in 0..<4 {
+            let c = try await customer(e)
+            customers.append(c.id)
+            _ = try await base.buy(e, c, [.init(product: DemoCatalog.workspace, plan: "ws_starter", cycle: .monthly, seats: 2)])
+        }
+        // No test clock: nothing reads the database while batch 2's writes are queued and batch 3 is charged.
+        await #expect(throws: Crashing.Crash.self) {
+            _ = try await e.service.runBilling(until: try base.day(2026, 2, 15), batchSize: 1, charger: Crashing(crashAt: 3),
+                                               overlapBatches: overlap, handBackAfter: .seconds(60))
+        }
+        var renewed = 0
+        for c in customers { renewed += try await base.invoices(e, c).filter { $0.billingKey != nil }.count }
+        #expect(renewed == 2)
+        // The re-run bills the other two, once each.
+        let report = try await e.service.runBilling(until: try base.day(2026, 2, 15), batchSize: 1, overlapBatches: overlap)
+        #expect(report.invoices == 2)
+        var keys: [String] = []
+        for c in customers { keys += try await base.invoices(e, c).compactMap(\.billingKey) }
+        #expect(keys.count == 4)
+        #expect(Set(keys).count == 4)
+        try await e.store.close()
+    }
+
+    @Test("a customer in batches 1 and 3 but not 2 is read after batch 1 is written: its credit is spent once",
+          arguments: TestDatabase.all, [true, false])
+    func customerSkippingABatch(db: TestDatabase, overlap: Bool) async throws {
+        let base = Base()
+        let e = try await base.env(db)
+        let a = try await customer(e)
+        let b = try await customer(e)
+        // Subscriptions written directly, so that their ids put them in the order A, B, A (2 seats of
+        // Workspace Starter, monthly from 15/1: 132,000 ₫ each on 15/2).
+        let anchor = try CivilDate(2026, 1, 15)
+        let schedule = BillingSchedule(anchor: anchor, cycle: .monthly)
+        let due = try base.day(2026, 2, 15)
+        try await e.store.transaction { tx in
+            for (id, owner) in [("sub_order_1", a.id), ("sub_order_2", b.id), ("sub_order_3", a.id)] {
+                let s = Subscription(id: SubscriptionID(id), customer: CustomerID(owner), product: DemoCatalog.workspace, plan: "ws_starter",
+                                     seats: 2, addOns: [:], currency: .vnd, schedule: schedule, currentPeriod: schedule.period(0),
+                                     paidForPeriod: .zero(.vnd))
+                try await tx.insert(SubscriptionRecord(subscription: s, created: BillingRunTests.start, nextBillingAt: due))
+            }
+            var credited = try #require(try await tx.lock(CustomerRecord.self, id: a.id))
+            credited.balance = Money(minorUnits: -200_000, currency: .vnd)
+            try await tx.update(credited)
+        }
+        let report = try await e.service.runBilling(until: due, batchSize: 1, overlapBatches: overlap, handBackAfter: .seconds(60))
+        #expect(report.invoices == 3)
+        // A's credit pays its first invoice whole and 68,000 of its second; the card pays the other 64,000 and B's.
+        #expect(report.chargesSucceeded == 2)
+        let first = try #require(try await base.invoices(e, a.id).first { $0.billingKey == "sub_order_1@2026-02-15" })
+        let second = try #require(try await base.invoices(e, a.id).first { $0.billingKey == "sub_order_3@2026-02-15" })
+        #expect(first.totals.total.minorUnits == 132_000 && first.amountPaid.minorUnits == 132_000 && first.status == .paid)
+        #expect(second.totals.total.minorUnits == 132_000 && second.amountPaid.minorUnits == 132_000 && second.status == .paid)
+        let payments = try await e.store.transaction { tx in try await tx.all(PaymentRecord.self, filters: ["invoice_id": .text(second.id)]) }
+        #expect(payments.map(\.amount.minorUnits) == [64_000])
+        #expect(try await e.service.customer(a.id).balance.minorUnits == 0)
         try await e.store.close()
     }
 }

@@ -124,6 +124,24 @@ struct StoreContractTests {
         try await store.close()
     }
 
+    @Test("store: a failed multi-row write is final: caught and ignored, the transaction still cannot commit", arguments: TestDatabase.all)
+    func failedWriteIsFinal(db: TestDatabase) async throws {
+        let (store, _) = try await db.makeStore()
+        try await store.transaction { tx in try await tx.insert(self.note("note_1")) }
+        // The commit throws the duplicate again, and rolls everything back.
+        await #expect(throws: StoreError(.duplicate, table: "notes", id: "note_1")) {
+            try await store.transaction { tx in
+                // SQLite queues this write, and its failure surfaces at the next statement; PostgreSQL throws here.
+                do { try await tx.insertAll([self.note("note_2"), self.note("note_1")]) } catch {}
+                do { _ = try await tx.find(NoteRecord.self, id: "note_2") } catch {}
+                try await tx.insert(self.note("note_3"))
+            }
+        }
+        let left = try await store.transaction { tx in try await tx.all(NoteRecord.self, filters: [:]) }
+        #expect(left.map(\.id) == ["note_1"])
+        try await store.close()
+    }
+
     @Test("store: a transaction that throws leaves nothing behind", arguments: TestDatabase.all)
     func rollback(db: TestDatabase) async throws {
         let (store, _) = try await db.makeStore()
