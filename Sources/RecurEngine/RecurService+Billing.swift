@@ -109,7 +109,7 @@ extension RecurService {
     }
 
     /// What stays the same for every batch of a run.
-    struct BatchRun: @unchecked Sendable {
+    struct BatchRun: Sendable {
         let now: Date
         let seconds: Int64
         let batchSize: Int
@@ -122,7 +122,8 @@ extension RecurService {
     struct ClaimedBatch: Sendable {
         var records: [SubscriptionRecord]
         var customers: [String: CustomerRecord]
-        var tail: (Int64, String)?
+        /// The cursor after this batch: its last subscription's (next billing time, id).
+        var tail: (Int64, String)
     }
 
     /// The next due subscriptions after `after` and their customers (the ones in `carrying`,
@@ -131,8 +132,8 @@ extension RecurService {
                tx: any Transaction) async throws -> ClaimedBatch? {
         let batch = try await tx.due(SubscriptionRecord.self, column: "next_billing_at", atMost: run.seconds, after: after,
                                      limit: run.batchSize)
-        if batch.isEmpty { return nil }
-        let tail = batch.last.map { (Int64(($0.nextBillingAt ?? .distantPast).timeIntervalSince1970.rounded(.down)), $0.id) }
+        guard let lastRecord = batch.last else { return nil }
+        let tail = (Int64((lastRecord.nextBillingAt ?? .distantPast).timeIntervalSince1970.rounded(.down)), lastRecord.id)
         let customerIDs = Array(Set(batch.map(\.subscription.customer.rawValue))).sorted()
         var customers = Dictionary(uniqueKeysWithValues: try await tx.lockAll(CustomerRecord.self, ids: customerIDs, skipLocked: true).map { ($0.id, $0) })
         for (id, customer) in carrying where customers[id] != nil { customers[id] = customer }
@@ -140,7 +141,7 @@ extension RecurService {
     }
 
     /// A batch billed in memory, not yet written.
-    struct BilledBatch: @unchecked Sendable {
+    struct BilledBatch {
         var report: BillingReport
         /// Every customer of the batch as the batch leaves it.
         var customers: [String: CustomerRecord]
@@ -240,7 +241,7 @@ extension RecurService {
     /// the less written after it the better. Where writes are queued (SQLite) numbering
     /// waits for the queue, so it comes first. Returns how much of the log it wrote; the
     /// rest (the invoices' entries) is the caller's to write.
-    func flush(_ writes: BatchWrites, tx: any Transaction, log: CommandLog, numberFirst: Bool = false) async throws -> (audits: Int, events: Int) {
+    func flush(_ writes: BatchWrites, tx: any Transaction, log: CommandLog, numberFirst: Bool) async throws -> (audits: Int, events: Int) {
         if numberFirst { try await number(writes, tx: tx) }
         try await tx.saveAll(writes.changedInvoices.values.sorted { $0.id < $1.id })
         try await tx.saveAll(writes.subscriptions)

@@ -396,7 +396,7 @@ struct SQLTransaction: RecurEngine.Transaction {
     func multiRowInsert<R: Record>(_ records: [R], upsert: Bool) async throws -> Int {
         guard let first = records.first else { return 0 }
         let names = first.columns.keys.sorted()
-        if let sqlite { return try await sqliteMultiRowInsert(records, names: names, upsert: upsert, on: sqlite) }
+        if let sqlite, let pipeline { return try sqliteMultiRowInsert(records, names: names, upsert: upsert, on: sqlite, queue: pipeline) }
         if let postgres { return try await postgresUnnestInsert(records, names: names, upsert: upsert, on: postgres) }
         var written = 0
         var start = 0
@@ -442,7 +442,8 @@ struct SQLTransaction: RecurEngine.Transaction {
     /// transaction's next read, or its commit, waits for the queue; a duplicate found by a
     /// queued statement is thrown there, and the statements queued after it never run, so the
     /// transaction rolls back as before.
-    func sqliteMultiRowInsert<R: Record>(_ records: [R], names: [String], upsert: Bool, on connection: SQLiteConnection) async throws -> Int {
+    func sqliteMultiRowInsert<R: Record>(_ records: [R], names: [String], upsert: Bool, on connection: SQLiteConnection,
+                                         queue: SQLitePipeline) throws -> Int {
         let placeholders = "(" + Array(repeating: "?", count: names.count + 2).joined(separator: ", ") + ")"
         let head = "INSERT INTO \(R.table) (id, data" + names.map { ", " + $0 }.joined() + ") VALUES "
         let conflict = upsert
@@ -471,15 +472,10 @@ struct SQLTransaction: RecurEngine.Transaction {
                 return binds
             }
             let ids = upsert ? [] : chunk.map(\.id)
-            let encoded: EventLoopFuture<[SQLiteData]>
-            if pipeline != nil {
-                let promise = connection.eventLoop.makePromise(of: [SQLiteData].self)
-                Task.detached { promise.completeWith(Result { try build() }) }
-                encoded = promise.futureResult
-            } else {
-                encoded = connection.eventLoop.makeCompletedFuture(Result { try build() })
-            }
-            let statement: @Sendable () -> EventLoopFuture<Void> = {
+            let promise = connection.eventLoop.makePromise(of: [SQLiteData].self)
+            Task.detached { promise.completeWith(Result { try build() }) }
+            let encoded = promise.futureResult
+            queue.enqueue {
                 encoded.flatMap { binds in connection.query(sql, binds) }.flatMapThrowing { rows in
                     guard !upsert else { return }
                     let inserted = Set(rows.compactMap { $0.column("id")?.string })
@@ -488,7 +484,6 @@ struct SQLTransaction: RecurEngine.Transaction {
                     }
                 }
             }
-            if let pipeline { pipeline.enqueue(statement) } else { try await statement().get() }
             start += Self.rowsPerStatement
         }
         return records.count

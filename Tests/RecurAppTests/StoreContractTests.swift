@@ -142,6 +142,25 @@ struct StoreContractTests {
         try await store.close()
     }
 
+    @Test("store: commitAndContinue commits what came before it; a throw after it rolls back only what came after", arguments: TestDatabase.all)
+    func commitAndContinue(db: TestDatabase) async throws {
+        let (store, _) = try await db.makeStore()
+        struct Stop: Error {}
+        await #expect(throws: Stop.self) {
+            try await store.transaction { tx in
+                try await tx.insertAll([self.note("note_1"), self.note("note_2")])
+                try await tx.commitAndContinue()
+                try await tx.insertAll([self.note("note_3")])
+                try await tx.commitAndContinue()
+                try await tx.insert(self.note("note_4"))
+                throw Stop()
+            }
+        }
+        let left = try await store.transaction { tx in try await tx.all(NoteRecord.self, filters: [:]) }
+        #expect(left.map(\.id) == ["note_1", "note_2", "note_3"])
+        try await store.close()
+    }
+
     @Test("store: a transaction that throws leaves nothing behind", arguments: TestDatabase.all)
     func rollback(db: TestDatabase) async throws {
         let (store, _) = try await db.makeStore()
