@@ -7,8 +7,8 @@ extension SQLStore {
     /// The reference workload, to calibrate `bench billing` on the machine at hand:
     /// plain batched inserts of 4 small rows per invoice (an invoice and 3 lines: a text
     /// key, two short texts, an integer; no JSON, one secondary index), `batch` invoices per
-    /// transaction, through the same drivers as the billing run (SQLite: multi-row
-    /// `VALUES` of 200 rows bound as `SQLiteData`; PostgreSQL: one `unnest` statement per
+    /// transaction, through the same drivers as the billing run (SQLite: a
+    /// single-row statement prepared once and run for every row, ``SQLiteDirect``; PostgreSQL: one `unnest` statement per
     /// table with binary array binds). Creates and drops its own two tables. Returns the
     /// number of invoices written.
     public func calibrationInserts(invoices n: Int, batch: Int) async throws -> Int {
@@ -21,16 +21,18 @@ extension SQLStore {
         while written < n {
             let range = written..<min(written + batch, n)
             switch backend {
-            case .sqlite(let connection, let gate):
+            case .sqlite(_, let gate, let direct):
                 try await gate.run {
-                    _ = try await connection.query("BEGIN IMMEDIATE", []).get()
-                    do {
-                        try await Self.sqliteCalibrationBatch(range, on: connection)
-                        _ = try await connection.query("COMMIT", []).get()
-                    } catch {
-                        _ = try? await connection.query("ROLLBACK", []).get()
-                        throw error
-                    }
+                    try await direct.run { s in
+                        try s.execute("BEGIN IMMEDIATE")
+                        do {
+                            try Self.sqliteCalibrationBatch(range, in: s)
+                            try s.execute("COMMIT")
+                        } catch {
+                            try? s.execute("ROLLBACK")
+                            throw error
+                        }
+                    }.get()
                 }
             case .postgres(let client, _):
                 try await client.withConnection { conn in
@@ -66,19 +68,13 @@ extension SQLStore {
         return (invoices, lines)
     }
 
-    static func sqliteCalibrationBatch(_ range: Range<Int>, on connection: SQLiteConnection) async throws {
+    static func sqliteCalibrationBatch(_ range: Range<Int>, in s: SQLiteDirect.Session) throws {
         let (invoices, lines) = calibrationRows(range)
         for (table, rows) in [("calibration_invoices (id, customer, number, total)", invoices), ("calibration_lines (id, invoice, description, amount)", lines)] {
-            var start = 0
-            while start < rows.count {
-                let chunk = rows[start..<min(start + 200, rows.count)]
-                let sql = "INSERT INTO \(table) VALUES " + Array(repeating: "(?, ?, ?, ?)", count: chunk.count).joined(separator: ", ")
-                var binds: [SQLiteData] = []
-                binds.reserveCapacity(chunk.count * 4)
-                for r in chunk { binds += [.text(r.0), .text(r.1), .text(r.2), .integer(Int(r.3))] }
-                _ = try await connection.query(sql, binds).get()
-                start += 200
-            }
+            var values: [SQLiteData] = []
+            values.reserveCapacity(rows.count * 4)
+            for r in rows { values += [.text(r.0), .text(r.1), .text(r.2), .integer(Int(r.3))] }
+            _ = try s.write("INSERT INTO \(table) VALUES (?, ?, ?, ?)", values: values, width: 4, insertOnly: false)
         }
     }
 

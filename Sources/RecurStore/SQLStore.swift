@@ -16,7 +16,7 @@ import SQLKit
 /// writer). PostgreSQL leases a connection from a pool for each transaction.
 public final class SQLStore: Store, @unchecked Sendable {
     enum Backend {
-        case sqlite(SQLiteConnection, SerialGate)
+        case sqlite(SQLiteConnection, SerialGate, SQLiteDirect)
         case postgres(PostgresClient, Task<Void, Never>)
     }
 
@@ -39,8 +39,13 @@ public final class SQLStore: Store, @unchecked Sendable {
     /// An SQLite database in the file at `path`, or in memory for `:memory:`.
     public static func sqlite(path: String, logger: Logger = Logger(label: "recur.store")) async throws -> SQLStore {
         let storage: SQLiteConnection.Storage = path == ":memory:" ? .memory : .file(path: path)
+        guard SQLiteDirect.installed else { throw StoreConfigurationError(message: "SQLite refused the store's connection-handle function") }
         let connection = try await SQLiteConnection.open(storage: storage, logger: logger).get()
-        let store = SQLStore(backend: .sqlite(connection, SerialGate()), logger: logger)
+        guard let direct = try await SQLiteDirect.of(connection) else {
+            try? await connection.close().get()
+            throw StoreConfigurationError(message: "SQLite connection opened without the store's connection-handle function")
+        }
+        let store = SQLStore(backend: .sqlite(connection, SerialGate(), direct), logger: logger)
         let db = connection.sql(queryLogLevel: nil)
         try await db.raw("PRAGMA journal_mode = WAL").run()
         try await db.raw("PRAGMA synchronous = NORMAL").run()
@@ -68,14 +73,11 @@ public final class SQLStore: Store, @unchecked Sendable {
         return store
     }
 
-    /// The SQLite connection, for the billing run's multi-row writes (they skip SQLKit's binding).
-    var sqliteConnection: SQLiteConnection? {
-        if case .sqlite(let c, _) = backend { c } else { nil }
-    }
-
     public func close() async throws {
         switch backend {
-        case .sqlite(let c, _): try await c.close().get()
+        case .sqlite(let c, _, let direct):
+            direct.close()
+            try await c.close().get()
         case .postgres(_, let task): task.cancel()
         }
     }
@@ -93,7 +95,7 @@ public final class SQLStore: Store, @unchecked Sendable {
     /// Runs `body` with one connection, outside any transaction.
     func withDatabase<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         switch backend {
-        case .sqlite(let c, let gate):
+        case .sqlite(let c, let gate, _):
             return try await gate.run { try await body(c.sql(queryLogLevel: nil)) }
         case .postgres(let client, _):
             return try await client.withConnection { conn in try await body(conn.sql(queryLogLevel: nil)) }
@@ -102,9 +104,9 @@ public final class SQLStore: Store, @unchecked Sendable {
 
     public func transaction<T: Sendable>(_ body: @escaping @Sendable (any RecurEngine.Transaction) async throws -> T) async throws -> T {
         switch backend {
-        case .sqlite(let c, let gate):
+        case .sqlite(let c, let gate, let direct):
             return try await gate.run {
-                try await Self.run(SQLTransaction(db: c.sql(queryLogLevel: nil), rowLocks: false, sqlite: c, pipeline: SQLitePipeline()),
+                try await Self.run(SQLTransaction(db: c.sql(queryLogLevel: nil), rowLocks: false, sqlite: direct, pipeline: SQLitePipeline()),
                                    begin: "BEGIN IMMEDIATE", body)
             }
         case .postgres(let client, _):
@@ -167,9 +169,9 @@ struct SQLTransaction: RecurEngine.Transaction {
     let db: any SQLDatabase
     /// PostgreSQL takes row locks; SQLite's single writer needs none.
     let rowLocks: Bool
-    /// On SQLite, the connection itself: multi-row writes bind `SQLiteData` directly,
-    /// without SQLKit's per-value encoding (a quarter of a billing run's time).
-    var sqlite: SQLiteConnection? = nil
+    /// On SQLite, the connection's own handle: the billing run's reads and multi-row writes use
+    /// statements prepared once and bound directly (``SQLiteDirect``), not SQLKit's encoding.
+    var sqlite: SQLiteDirect? = nil
     /// On SQLite, the multi-row write still running on SQLite's thread, if any (see ``SQLitePipeline``).
     var pipeline: SQLitePipeline? = nil
     /// On PostgreSQL, the connection itself: the billing run's reads and multi-row writes use
@@ -246,8 +248,12 @@ struct SQLTransaction: RecurEngine.Transaction {
     /// held throughout, so nobody else writes in between). PostgreSQL: both at once.
     func commitAndContinue() async throws {
         if let pipeline, let sqlite {
-            pipeline.enqueue { sqlite.query("COMMIT", []).map { _ in } }
-            pipeline.enqueue { sqlite.query("BEGIN IMMEDIATE", []).map { _ in } }
+            pipeline.enqueue {
+                sqlite.run { s in
+                    try s.execute("COMMIT")
+                    try s.execute("BEGIN IMMEDIATE")
+                }
+            }
             return
         }
         try await db.raw("COMMIT").run()
@@ -315,7 +321,8 @@ struct SQLTransaction: RecurEngine.Transaction {
     /// Runs a query whose first column is `data` with `?` placeholders bound to `params`
     /// directly on the connection (`$1…` on PostgreSQL), and reads the records: the billing
     /// run's reads skip SQLKit's per-value decoding. Nil when there is no direct connection.
-    func selectData<R: Record>(_ sql: String, _ params: [ColumnValue]) async throws -> [R]? {
+    /// `fixedShape`: the same SQL text comes again (SQLite keeps the statement prepared).
+    func selectData<R: Record>(_ sql: String, _ params: [ColumnValue], fixedShape: Bool) async throws -> [R]? {
         if let sqlite {
             let binds: [SQLiteData] = params.map {
                 switch $0 {
@@ -323,8 +330,9 @@ struct SQLTransaction: RecurEngine.Transaction {
                 case .int(let i): i.map { .integer(Int($0)) } ?? .null
                 }
             }
-            return try await sqlite.query(sql, binds).map { row in
-                guard let text = row.column("data")?.string else { throw StoreError(.notFound, table: R.table, id: "data") }
+            let texts = try await sqlite.run { s in try s.texts(sql, binds, keep: fixedShape) }.get()
+            return try texts.map { text in
+                guard let text else { throw StoreError(.notFound, table: R.table, id: "data") }
                 return try decode(text: text)
             }
         }
@@ -369,7 +377,7 @@ struct SQLTransaction: RecurEngine.Transaction {
             sql += " ORDER BY \(column), id LIMIT ?"
             params.append(.int(Int64(limit)))
             if rowLocks { sql += " FOR UPDATE SKIP LOCKED" }
-            if let rows: [R] = try await selectData(sql, params) { return rows }
+            if let rows: [R] = try await selectData(sql, params, fixedShape: true) { return rows }
         }
         var query = SQLQueryString("SELECT data FROM \(ident: R.table) WHERE \(ident: column) <= \(bind: value)")
         if let (at, id) = after {
@@ -396,7 +404,7 @@ struct SQLTransaction: RecurEngine.Transaction {
     func multiRowInsert<R: Record>(_ records: [R], upsert: Bool) async throws -> Int {
         guard let first = records.first else { return 0 }
         let names = first.columns.keys.sorted()
-        if let sqlite, let pipeline { return try sqliteMultiRowInsert(records, names: names, upsert: upsert, on: sqlite, queue: pipeline) }
+        if let sqlite, let pipeline { return sqliteQueuedInsert(records, names: names, upsert: upsert, on: sqlite, queue: pipeline) }
         if let postgres { return try await postgresUnnestInsert(records, names: names, upsert: upsert, on: postgres) }
         var written = 0
         var start = 0
@@ -435,56 +443,51 @@ struct SQLTransaction: RecurEngine.Transaction {
         return written
     }
 
-    /// The same statements as below with positional parameters bound as `SQLiteData`, queued:
-    /// a statement is handed to the transaction's ``SQLitePipeline`` and runs on SQLite's thread
-    /// after the ones queued before it, while the caller goes on (prices the next batch of a
-    /// billing run). Its JSON and binds are built by a task of their own, beside both. The
-    /// transaction's next read, or its commit, waits for the queue; a duplicate found by a
-    /// queued statement is thrown there, and the statements queued after it never run, so the
-    /// transaction rolls back as before.
-    func sqliteMultiRowInsert<R: Record>(_ records: [R], names: [String], upsert: Bool, on connection: SQLiteConnection,
-                                         queue: SQLitePipeline) throws -> Int {
-        let placeholders = "(" + Array(repeating: "?", count: names.count + 2).joined(separator: ", ") + ")"
-        let head = "INSERT INTO \(R.table) (id, data" + names.map { ", " + $0 }.joined() + ") VALUES "
-        let conflict = upsert
-            ? " ON CONFLICT (id) DO UPDATE SET data = excluded.data" + names.map { ", \($0) = excluded.\($0)" }.joined()
-            : " ON CONFLICT DO NOTHING RETURNING id"
+    /// SQLite: one single-row statement per table, prepared once per connection and run for
+    /// every record in one hop to SQLite's thread (``SQLiteDirect``), queued: the statement is
+    /// handed to the transaction's ``SQLitePipeline`` and runs after the ones queued before it,
+    /// while the caller goes on (prices the next batch of a billing run). Its JSON and binds are
+    /// built by a task of their own, beside both. The transaction's next read, or its commit,
+    /// waits for the queue; a duplicate found by a queued statement is thrown there, and the
+    /// statements queued after it never run, so the transaction rolls back as before.
+    func sqliteQueuedInsert<R: Record>(_ records: [R], names: [String], upsert: Bool, on direct: SQLiteDirect,
+                                       queue: SQLitePipeline) -> Int {
+        let placeholders = Array(repeating: "?", count: names.count + 2).joined(separator: ", ")
+        let sql = "INSERT INTO \(R.table) (id, data" + names.map { ", " + $0 }.joined() + ") VALUES (" + placeholders + ")"
+            + (upsert ? " ON CONFLICT (id) DO UPDATE SET data = excluded.data" + names.map { ", \($0) = excluded.\($0)" }.joined()
+                      : " ON CONFLICT DO NOTHING")
         let table = R.table
+        let width = names.count + 2
         let tx = self
-        var start = 0
-        while start < records.count {
-            let chunk = records[start..<min(start + Self.rowsPerStatement, records.count)]
-            let sql = head + Array(repeating: placeholders, count: chunk.count).joined(separator: ", ") + conflict
-            let build: @Sendable () throws -> [SQLiteData] = {
-                var binds: [SQLiteData] = []
-                binds.reserveCapacity(chunk.count * (names.count + 2))
-                for record in chunk {
-                    binds.append(.text(record.id))
-                    binds.append(.text(try tx.json(record)))
-                    let columns = record.columns
-                    for name in names {
-                        switch columns[name] ?? .text(nil) {
-                        case .text(let t): binds.append(t.map { .text($0) } ?? .null)
-                        case .int(let i): binds.append(i.map { .integer(Int($0)) } ?? .null)
-                        }
-                    }
-                }
-                return binds
-            }
-            let ids = upsert ? [] : chunk.map(\.id)
-            let promise = connection.eventLoop.makePromise(of: [SQLiteData].self)
-            Task.detached { promise.completeWith(Result { try build() }) }
-            let encoded = promise.futureResult
-            queue.enqueue {
-                encoded.flatMap { binds in connection.query(sql, binds) }.flatMapThrowing { rows in
-                    guard !upsert else { return }
-                    let inserted = Set(rows.compactMap { $0.column("id")?.string })
-                    if inserted.count != ids.count, let dup = ids.first(where: { !inserted.contains($0) }) {
-                        throw StoreError(.duplicate, table: table, id: dup)
+        let build: @Sendable () throws -> [SQLiteData] = {
+            var values: [SQLiteData] = []
+            values.reserveCapacity(records.count * width)
+            for record in records {
+                values.append(.text(record.id))
+                values.append(.text(try tx.json(record)))
+                let columns = record.columns
+                for name in names {
+                    switch columns[name] ?? .text(nil) {
+                    case .text(let t): values.append(t.map { .text($0) } ?? .null)
+                    case .int(let i): values.append(i.map { .integer(Int($0)) } ?? .null)
                     }
                 }
             }
-            start += Self.rowsPerStatement
+            return values
+        }
+        let ids = upsert ? [] : records.map(\.id)
+        let promise = direct.eventLoop.makePromise(of: [SQLiteData].self)
+        Task.detached { promise.completeWith(Result { try build() }) }
+        let encoded = promise.futureResult
+        queue.enqueue {
+            encoded.flatMap { values in
+                direct.run { s in
+                    if let k = try s.write(sql, values: values, width: width, insertOnly: !upsert) {
+                        // Any unique conflict, the id or an invoice's billing key, is a duplicate.
+                        throw StoreError(.duplicate, table: table, id: ids[k])
+                    }
+                }
+            }
         }
         return records.count
     }
@@ -561,7 +564,7 @@ struct SQLTransaction: RecurEngine.Transaction {
             let tail = !rowLocks ? ") ORDER BY id" : skipLocked ? ") ORDER BY id FOR UPDATE SKIP LOCKED" : ") ORDER BY id FOR UPDATE"
             if sqlite != nil || postgres != nil {
                 let sql = "SELECT data FROM \(R.table) WHERE id IN (" + Array(repeating: "?", count: chunk.count).joined(separator: ", ") + tail
-                if let rows: [R] = try await selectData(sql, chunk.map { .text($0) }) {
+                if let rows: [R] = try await selectData(sql, chunk.map { .text($0) }, fixedShape: false) {
                     out += rows
                     start += 500
                     continue

@@ -23,21 +23,36 @@ func peakMemoryMiB() -> Double {
 
 func measure(_ label: String, count: Int, _ body: () throws -> Void) rethrows {
     let start = ContinuousClock.now
+    let cpu = processCPUSeconds()
     try body()
-    report(label, count: count, since: start)
+    report(label, count: count, since: start, cpu: cpu)
 }
 
 func measure(_ label: String, count: Int, _ body: () async throws -> Void) async rethrows {
     let start = ContinuousClock.now
+    let cpu = processCPUSeconds()
     try await body()
-    report(label, count: count, since: start)
+    report(label, count: count, since: start, cpu: cpu)
 }
 
-func report(_ label: String, count: Int, since start: ContinuousClock.Instant) {
+/// Prints the throughput, and the CPU time this process spent (user and system, all its
+/// threads; not a PostgreSQL server's): on a shared machine whose cores are sometimes taken
+/// by other guests (steal time), the CPU per item varies much less than the wall time.
+func report(_ label: String, count: Int, since start: ContinuousClock.Instant, cpu startCPU: Double) {
     let elapsed = ContinuousClock.now - start
     let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-    print(String(format: "%@: %d in %.3f s = %.0f/s (%.2f µs each), peak memory %.1f MiB",
-                 label, count, seconds, Double(count) / seconds, seconds * 1e6 / Double(count), peakMemoryMiB()))
+    let cpu = processCPUSeconds() - startCPU
+    print(String(format: "%@: %d in %.3f s = %.0f/s (%.2f µs each), CPU %.3f s (%.2f µs each), peak memory %.1f MiB",
+                 label, count, seconds, Double(count) / seconds, seconds * 1e6 / Double(count), cpu, cpu * 1e6 / Double(count),
+                 peakMemoryMiB()))
+}
+
+/// User and system CPU seconds of this process so far (`getrusage`).
+func processCPUSeconds() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    func seconds(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
+    return seconds(usage.ru_utime) + seconds(usage.ru_stime)
 }
 
 /// The store a bench runs on: a new SQLite file in the temporary folder, or the given PostgreSQL database.

@@ -1,4 +1,5 @@
 import Foundation
+import RecurApp
 import RecurCore
 import RecurEngine
 import RecurStore
@@ -142,6 +143,43 @@ struct StoreContractTests {
         try await store.close()
     }
 
+    @Test("store: the multi-row writes and the other statements share one transaction: seen before the commit, undone by a rollback", arguments: TestDatabase.all)
+    func multiRowWritesShareTheTransaction(db: TestDatabase) async throws {
+        let (store, location) = try await db.makeStore()
+        struct Stop: Error {}
+        await #expect(throws: Stop.self) {
+            try await store.transaction { tx in
+                try await tx.insert(self.note("note_1"))
+                try await tx.insertAll([self.note("note_2", "sub_2"), self.note("note_3", "sub_2")])
+                // The single-row statement sees the multi-row one's rows, and the other way round.
+                #expect(try await tx.find(NoteRecord.self, id: "note_3")?.subscription == "sub_2")
+                #expect(try await tx.all(NoteRecord.self, filters: ["subscription_id": ColumnValue.text("sub_2")]).map(\.id) == ["note_2", "note_3"])
+                throw Stop()
+            }
+        }
+        #expect(try await store.transaction { tx in try await tx.all(NoteRecord.self, filters: [:]) }.isEmpty)
+        // A second store on the same database writes through its own connection: its rolled-back
+        // rows are gone, its committed ones seen by the first, and a duplicate across both is one.
+        let other = try await openStore(location, logger: TestDatabase.logger)
+        await #expect(throws: Stop.self) {
+            try await other.transaction { tx in
+                try await tx.insertAll([self.note("note_9")])
+                throw Stop()
+            }
+        }
+        try await other.transaction { tx in try await tx.insertAll([self.note("note_4", text: "from the second store")]) }
+        #expect(try await store.transaction { tx in try await tx.all(NoteRecord.self, filters: [:]) }.map(\.text) == ["from the second store"])
+        await #expect(throws: StoreError(.duplicate, table: "notes", id: "note_4")) {
+            try await store.transaction { tx in try await tx.insertAll([self.note("note_5"), self.note("note_4")]) }
+        }
+        // saveAll rewrites the columns the filters use, not only the document.
+        try await store.transaction { tx in try await tx.saveAll([self.note("note_4", "sub_7", text: "moved")]) }
+        #expect(try await other.transaction { tx in try await tx.all(NoteRecord.self, filters: ["subscription_id": ColumnValue.text("sub_7")]) }.map(\.text) == ["moved"])
+        #expect(try await other.transaction { tx in try await tx.all(NoteRecord.self, filters: ["subscription_id": ColumnValue.text("sub_1")]) }.isEmpty)
+        try await other.close()
+        try await store.close()
+    }
+
     @Test("store: commitAndContinue commits what came before it; a throw after it rolls back only what came after", arguments: TestDatabase.all)
     func commitAndContinue(db: TestDatabase) async throws {
         let (store, _) = try await db.makeStore()
@@ -184,13 +222,13 @@ struct StoreContractTests {
         try await store.transaction { tx in
             for i in 1...7 { try await tx.insert(self.note("note_\(i)", i % 2 == 0 ? "sub_even" : "sub_odd")) }
         }
-        let first = try await store.transaction { tx in try await tx.list(NoteRecord.self, filters: ["subscription_id": .text("sub_odd")], limit: 3, startingAfter: nil) }
+        let first = try await store.transaction { tx in try await tx.list(NoteRecord.self, filters: ["subscription_id": ColumnValue.text("sub_odd")], limit: 3, startingAfter: nil) }
         #expect(first.items.map(\.id) == ["note_1", "note_3", "note_5"])
         #expect(first.hasMore)
-        let second = try await store.transaction { tx in try await tx.list(NoteRecord.self, filters: ["subscription_id": .text("sub_odd")], limit: 3, startingAfter: "note_5") }
+        let second = try await store.transaction { tx in try await tx.list(NoteRecord.self, filters: ["subscription_id": ColumnValue.text("sub_odd")], limit: 3, startingAfter: "note_5") }
         #expect(second.items.map(\.id) == ["note_7"])
         #expect(!second.hasMore)
-        let evens = try await store.transaction { tx in try await tx.all(NoteRecord.self, filters: ["subscription_id": .text("sub_even")]) }
+        let evens = try await store.transaction { tx in try await tx.all(NoteRecord.self, filters: ["subscription_id": ColumnValue.text("sub_even")]) }
         #expect(evens.map(\.id) == ["note_2", "note_4", "note_6"])
         try await store.close()
     }
