@@ -136,28 +136,32 @@ public struct JSONWriter {
     mutating func string(_ s: String, separate: Bool) {
         if separate { separatorForValue() }
         bytes.append(UInt8(ascii: "\""))
-        // Most text needs no escaping: copy it whole.
-        let plain = s.utf8.withContiguousStorageIfAvailable { buffer -> Bool in
-            for b in buffer where b < 0x20 || b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") { return false }
-            bytes.append(contentsOf: buffer)
-            return true
-        }
-        if plain == true {
-            bytes.append(UInt8(ascii: "\""))
-            return
-        }
-        for b in s.utf8 {
-            switch b {
-            case UInt8(ascii: "\""): bytes.append(contentsOf: [92, 34])
-            case UInt8(ascii: "\\"): bytes.append(contentsOf: [92, 92])
-            case 0x0A: bytes.append(contentsOf: [92, UInt8(ascii: "n")])
-            case 0x0D: bytes.append(contentsOf: [92, UInt8(ascii: "r")])
-            case 0x09: bytes.append(contentsOf: [92, UInt8(ascii: "t")])
-            case 0..<0x20:
-                let hex = Array("0123456789abcdef".utf8)
-                bytes.append(contentsOf: [92, UInt8(ascii: "u"), 48, 48, hex[Int(b >> 4)], hex[Int(b & 15)]])
-            default: bytes.append(b)
+        var s = s
+        // Runs of text that need no escaping are copied whole (JSON kept in a text field, such
+        // as an audit entry's states, is mostly such runs between escaped quotes).
+        s.withUTF8 { buffer in
+            var run = 0
+            for i in 0..<buffer.count {
+                let b = buffer[i]
+                guard b < 0x20 || b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") else { continue }
+                if run < i { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[run..<i])) }
+                run = i + 1
+                bytes.append(92)
+                switch b {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"): bytes.append(b)
+                case 0x0A: bytes.append(UInt8(ascii: "n"))
+                case 0x0D: bytes.append(UInt8(ascii: "r"))
+                case 0x09: bytes.append(UInt8(ascii: "t"))
+                default:
+                    let hex: StaticString = "0123456789abcdef"
+                    bytes.append(UInt8(ascii: "u"))
+                    bytes.append(48)
+                    bytes.append(48)
+                    bytes.append(hex.utf8Start[Int(b >> 4)])
+                    bytes.append(hex.utf8Start[Int(b & 15)])
+                }
             }
+            if run < buffer.count { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[run...])) }
         }
         bytes.append(UInt8(ascii: "\""))
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import PropertyBased
 @testable import RecurCore
 
 private func day(_ iso: String) throws -> CivilDate { try CivilDate(iso: iso) }
@@ -549,4 +550,61 @@ struct CivilDateTimeZoneTests {
         #expect(start.timeIntervalSince1970 <= 1_541_300_400)
         #expect(CivilDate(start.addingTimeInterval(-1), in: sp).description == "2018-11-03")
     }
+
+    /// Foundation's Gregorian calendar, which the arithmetic of `init(_:in:)` and `startInstant(in:)` must agree with.
+    static func calendar(_ zone: TimeZone) -> Calendar {
+        var cal = Calendar(identifier: .gregorian)
+        cal.timeZone = zone
+        return cal
+    }
+
+    /// Zones with every kind of offset change: DST at 02:00 (Europe, New York), DST at
+    /// midnight (São Paulo until 2019, Havana, Beirut), a skipped day (Apia, 2011-12-30),
+    /// a half-hour zone change at midnight (Kuala Lumpur, 1982), and fixed offsets.
+    static let zones = ["UTC", "Asia/Ho_Chi_Minh", "Asia/Kuala_Lumpur", "Asia/Tokyo", "Europe/Paris", "Europe/London",
+                        "America/New_York", "America/Sao_Paulo", "America/Havana", "Asia/Beirut", "Pacific/Apia",
+                        "Pacific/Kiritimati", "Australia/Lord_Howe", "Asia/Kolkata"]
+
+    @Test("zone property: the civil date of any instant from 1900 to 2200 is the one Foundation's calendar gives, in 14 zones")
+    func civilDateMatchesCalendar() async throws {
+        let zones = try Self.zones.map { try #require(TimeZone(identifier: $0)) }
+        await propertyCheck(count: 3000, input: Gen.int64(in: -2_208_988_800...7_258_118_400), Gen.int(in: 0...(zones.count - 1))) { t, z in
+            let instant = Date(timeIntervalSince1970: TimeInterval(t))
+            let c = Self.calendar(zones[z]).dateComponents([.year, .month, .day], from: instant)
+            let d = CivilDate(instant, in: zones[z])
+            #expect([d.year, d.month, d.day] == [c.year, c.month, c.day], "\(t) in \(zones[z].identifier)")
+        }
+    }
+
+    @Test("zone property: the start of any day from 1901 to 2199 is the instant Foundation's calendar gives, offset changes at midnight included")
+    func startInstantMatchesCalendar() async throws {
+        let zones = try Self.zones.map { try #require(TimeZone(identifier: $0)) }
+        await propertyCheck(count: 3000, input: Gen.int(in: -25_202...84_000), Gen.int(in: 0...(zones.count - 1))) { days, z in
+            let d = CivilDate(daysSinceEpoch: days)
+            let expected = Self.calendar(zones[z]).date(from: DateComponents(year: d.year, month: d.month, day: d.day))
+            #expect(d.startInstant(in: zones[z]) == expected, "\(d) in \(zones[z].identifier)")
+        }
+        // Days whose midnight the zone skips or repeats, and the days around them.
+        let edges: [(String, String)] = [("America/Sao_Paulo", "2018-11-04"), ("America/Sao_Paulo", "2019-02-16"), ("America/Havana", "2024-03-10"),
+                                         ("Asia/Beirut", "2024-03-31"), ("Asia/Beirut", "2024-10-27"), ("Pacific/Apia", "2011-12-31"),
+                                         ("Asia/Kuala_Lumpur", "1982-01-01"), ("Europe/Paris", "2024-03-31"), ("America/New_York", "2024-11-03")]
+        for (zone, iso) in edges {
+            let tz = try #require(TimeZone(identifier: zone))
+            for delta in -1...1 {
+                let d = try day(iso).adding(days: delta)
+                let expected = Self.calendar(tz).date(from: DateComponents(year: d.year, month: d.month, day: d.day))
+                #expect(d.startInstant(in: tz) == expected, "\(d) in \(zone)")
+            }
+        }
+    }
+
+    @Test("date text: YYYY-MM-DD with zero padding, for the first and last years and the days around them")
+    func descriptionPadding() throws {
+        #expect(try CivilDate(1, 1, 1).description == "0001-01-01")
+        #expect(try CivilDate(999, 12, 31).description == "0999-12-31")
+        #expect(try CivilDate(2024, 2, 29).description == "2024-02-29")
+        #expect(try CivilDate(9999, 12, 31).description == "9999-12-31")
+        #expect(CivilDate(daysSinceEpoch: 0).description == "1970-01-01")
+    }
+
 }

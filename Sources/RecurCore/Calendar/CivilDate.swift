@@ -41,6 +41,14 @@ public struct CivilDate: Hashable, Sendable, Comparable, Codable, CustomStringCo
 
     /// The civil date of `instant` in `timeZone`.
     public init(_ instant: Date, in timeZone: TimeZone) {
+        // From 1900 on, the zone's offset at the instant gives the local day by arithmetic
+        // (a billing run converts several dates per renewal; a Calendar costs far more).
+        let t = instant.timeIntervalSince1970
+        if t >= Self.arithmeticFrom, t < Self.arithmeticUntil {
+            let local = t + Double(timeZone.secondsFromGMT(for: instant))
+            self.init(daysSinceEpoch: Int((local / 86_400).rounded(.down)))
+            return
+        }
         var cal = Calendar(identifier: .gregorian)
         cal.timeZone = timeZone
         let c = cal.dateComponents([.year, .month, .day], from: instant)
@@ -49,9 +57,41 @@ public struct CivilDate: Hashable, Sendable, Comparable, Codable, CustomStringCo
 
     /// The instant this date starts (00:00) in `timeZone`.
     public func startInstant(in timeZone: TimeZone) -> Date {
+        let local = Double(daysSinceEpoch) * 86_400
+        if local >= Self.arithmeticFrom + 86_400, local < Self.arithmeticUntil - 86_400 {
+            func offset(_ t: Double) -> Double { Double(timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: t))) }
+            let t = local - offset(local - offset(local))
+            // Unique unless the zone's offset changes within three hours of it (midnight may then
+            // be skipped or come twice): Foundation's calendar decides those.
+            let o = local - t
+            if offset(t) == o, offset(t - 10_800) == o, offset(t + 10_800) == o { return Date(timeIntervalSince1970: t) }
+        }
         var cal = Calendar(identifier: .gregorian)
         cal.timeZone = timeZone
         return cal.date(from: DateComponents(year: year, month: month, day: day))!
+    }
+
+    /// 1900-01-01 and 10000-01-01 (UTC): the range where dates are converted by arithmetic.
+    static let arithmeticFrom: Double = -2_208_988_800
+    static let arithmeticUntil: Double = 253_402_300_800
+
+    /// `YYYY-MM-DD` for years 0…9999, written without intermediate strings.
+    private var fastDescription: String? {
+        guard (0...9999).contains(year) else { return nil }
+        return String(unsafeUninitializedCapacity: 10) { b in
+            var y = year
+            for i in stride(from: 3, through: 0, by: -1) {
+                b[i] = UInt8(ascii: "0") + UInt8(y % 10)
+                y /= 10
+            }
+            b[4] = UInt8(ascii: "-")
+            b[5] = UInt8(ascii: "0") + UInt8(month / 10)
+            b[6] = UInt8(ascii: "0") + UInt8(month % 10)
+            b[7] = UInt8(ascii: "-")
+            b[8] = UInt8(ascii: "0") + UInt8(day / 10)
+            b[9] = UInt8(ascii: "0") + UInt8(day % 10)
+            return 10
+        }
     }
 
     public static func isLeapYear(_ y: Int) -> Bool { (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 }
@@ -114,6 +154,7 @@ public struct CivilDate: Hashable, Sendable, Comparable, Codable, CustomStringCo
 
     /// `YYYY-MM-DD`.
     public var description: String {
+        if let fast = fastDescription { return fast }
         func pad(_ v: Int, _ n: Int) -> String { let s = String(v); return String(repeating: "0", count: max(0, n - s.count)) + s }
         return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))"
     }
