@@ -82,20 +82,23 @@ extension RecurService {
                     try await self.write(billed, tx: tx, numberFirst: false)
                     return (billed.report, claimed.tail)
                 }
-                // Overlapped (SQLite): batch k+1 is read before batch k's writes are queued, and
-                // priced while SQLite writes them; each batch still commits on its own. The writer
-                // is handed back every `handBackAfter`, so the API is never kept waiting longer.
+                // Overlapped (SQLite): batch k+1 is read, behind batch k-1's queued writes, and
+                // decoded while batch k is priced; it is priced while SQLite writes batch k. Each
+                // batch still commits on its own. The writer is handed back every `handBackAfter`,
+                // so the API is never kept waiting longer.
                 let handBack = ContinuousClock.now + handBackAfter
                 var report = BillingReport()
                 var claimed = try await self.claim(run, after: after, tx: tx)
                 guard claimed != nil else { return (report, nil) }
                 var last = after
                 while let batch = claimed {
+                    // Read before batch k's writes are queued, so it sees the database as batch k-1
+                    // left it; the customers batch k changes are then taken from memory.
+                    async let next = self.claim(run, after: batch.tail, tx: tx, if: ContinuousClock.now < handBack)
                     let billed = try await self.bill(batch, run, tx: tx)
                     report.merge(billed.report)
                     last = batch.tail
-                    claimed = ContinuousClock.now < handBack
-                        ? try await self.claim(run, after: batch.tail, carrying: billed.customers, tx: tx) : nil
+                    claimed = try await next?.carrying(billed.customers)
                     try await self.write(billed, tx: tx, numberFirst: true)
                     if claimed != nil { try await tx.commitAndContinue() }
                 }
@@ -124,19 +127,25 @@ extension RecurService {
         var customers: [String: CustomerRecord]
         /// The cursor after this batch: its last subscription's (next billing time, id).
         var tail: (Int64, String)
+
+        /// The batch with the customers in `changed` (by a batch not yet written) as that batch left them.
+        func carrying(_ changed: [String: CustomerRecord]) -> ClaimedBatch {
+            var batch = self
+            for (id, customer) in changed where batch.customers[id] != nil { batch.customers[id] = customer }
+            return batch
+        }
     }
 
-    /// The next due subscriptions after `after` and their customers (the ones in `carrying`,
-    /// changed by a batch not yet written, as that batch left them); nil when none is due.
-    func claim(_ run: BatchRun, after: (Int64, String)?, carrying: [String: CustomerRecord] = [:],
-               tx: any Transaction) async throws -> ClaimedBatch? {
+    /// The next due subscriptions after `after` and their customers; nil when none is due, or
+    /// when not `go` (the run hands the writer back).
+    func claim(_ run: BatchRun, after: (Int64, String)?, tx: any Transaction, if go: Bool = true) async throws -> ClaimedBatch? {
+        guard go else { return nil }
         let batch = try await tx.due(SubscriptionRecord.self, column: "next_billing_at", atMost: run.seconds, after: after,
                                      limit: run.batchSize)
         guard let lastRecord = batch.last else { return nil }
         let tail = (Int64((lastRecord.nextBillingAt ?? .distantPast).timeIntervalSince1970.rounded(.down)), lastRecord.id)
         let customerIDs = Array(Set(batch.map(\.subscription.customer.rawValue))).sorted()
-        var customers = Dictionary(uniqueKeysWithValues: try await tx.lockAll(CustomerRecord.self, ids: customerIDs, skipLocked: true).map { ($0.id, $0) })
-        for (id, customer) in carrying where customers[id] != nil { customers[id] = customer }
+        let customers = Dictionary(uniqueKeysWithValues: try await tx.lockAll(CustomerRecord.self, ids: customerIDs, skipLocked: true).map { ($0.id, $0) })
         return ClaimedBatch(records: batch, customers: customers, tail: tail)
     }
 
