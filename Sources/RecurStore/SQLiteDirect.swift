@@ -112,7 +112,6 @@ final class SQLiteDirect: @unchecked Sendable {
         /// NULL). `keep`: see ``prepared(_:keep:)``.
         func texts(_ sql: String, _ binds: [SQLiteData], keep: Bool) throws -> [String?] {
             let statement = try prepared(sql, keep: keep)
-            try owner.bind(statement, binds[...], sql)
             defer {
                 if keep {
                     sqlite_nio_sqlite3_reset(statement)
@@ -121,6 +120,7 @@ final class SQLiteDirect: @unchecked Sendable {
                     sqlite_nio_sqlite3_finalize(statement)
                 }
             }
+            try owner.bind(statement, binds[...], sql)
             var out: [String?] = []
             while true {
                 let rc = sqlite_nio_sqlite3_step(statement)
