@@ -98,7 +98,10 @@ extension RecurService {
                     let billed = try await self.bill(batch, run, tx: tx)
                     report.merge(billed.report)
                     last = batch.tail
-                    claimed = try await next?.carrying(billed.customers)
+                    // The hand-back is decided after pricing (charges may be slow): a batch read
+                    // ahead past it is dropped, and the next transaction reads it again.
+                    let ahead = try await next
+                    claimed = ContinuousClock.now < handBack ? ahead?.carrying(billed.customers) : nil
                     try await self.write(billed, tx: tx, numberFirst: true)
                     if claimed != nil { try await tx.commitAndContinue() }
                 }

@@ -41,7 +41,14 @@ public final class SQLStore: Store, @unchecked Sendable {
         let storage: SQLiteConnection.Storage = path == ":memory:" ? .memory : .file(path: path)
         guard SQLiteDirect.installed else { throw StoreConfigurationError(message: "SQLite refused the store's connection-handle function") }
         let connection = try await SQLiteConnection.open(storage: storage, logger: logger).get()
-        guard let direct = try await SQLiteDirect.of(connection) else {
+        let found: SQLiteDirect?
+        do {
+            found = try await SQLiteDirect.of(connection)
+        } catch {
+            try? await connection.close().get()
+            throw error
+        }
+        guard let direct = found else {
             try? await connection.close().get()
             throw StoreConfigurationError(message: "SQLite connection opened without the store's connection-handle function")
         }

@@ -11,11 +11,17 @@ import VaporCSQLite
 /// anew, hops to the event loop for every row it returns, and builds a row object per row.)
 ///
 /// It is the same connection, so the same transaction: sqlite-nio opens its handles with
-/// `SQLITE_OPEN_FULLMUTEX` (serialized mode), and the store's gate and the transaction's
-/// ``SQLitePipeline`` make sure that direct statements and sqlite-nio's never interleave
-/// inside a transaction. The handle is found through SQLite's own extension mechanism:
-/// every connection the process opens gets the SQL function `recur_connection_handle()`,
-/// which answers the handle of the connection that runs it.
+/// `SQLITE_OPEN_FULLMUTEX` (serialized mode), so each call is atomic. The store's gate lets
+/// one transaction run at a time, and the transaction's ``SQLitePipeline`` runs its writes
+/// one after another; every other statement waits for the queued writes first. Reads may
+/// overlap one another (the billing run reads batch k+1 while pricing batch k, which may
+/// look up a test clock or an invoice through sqlite-nio): that is safe because nothing
+/// writes meanwhile. Two consequences rest on it: `sqlite3_changes` after a direct write is
+/// that write's count, and `sqlite3_errmsg` is the failing statement's message.
+///
+/// The handle is found through SQLite's own extension mechanism: every connection the
+/// process opens gets the SQL function `recur_connection_handle()`, which answers the handle
+/// of the connection that runs it (`SQLITE_DIRECTONLY`: not from a view or a trigger).
 final class SQLiteDirect: @unchecked Sendable {
     private let db: OpaquePointer
     let eventLoop: any EventLoop
@@ -38,7 +44,8 @@ final class SQLiteDirect: @unchecked Sendable {
                 let handle = sqlite_nio_sqlite3_context_db_handle(context)
                 sqlite_nio_sqlite3_result_int64(context, Int64(Int(bitPattern: handle)))
             }
-            return sqlite_nio_sqlite3_create_function_v2(db, "recur_connection_handle", 0, SQLITE_UTF8, nil, function, nil, nil, nil)
+            return sqlite_nio_sqlite3_create_function_v2(db, "recur_connection_handle", 0, SQLITE_UTF8 | SQLITE_DIRECTONLY, nil, function,
+                                                         nil, nil, nil)
         }
         // SQLite calls the entry point with the connection, its error message and the API routines;
         // its declared type is `void (*)(void)`.

@@ -50,7 +50,11 @@ func report(_ label: String, count: Int, since start: ContinuousClock.Instant, c
 /// User and system CPU seconds of this process so far (`getrusage`).
 func processCPUSeconds() -> Double {
     var usage = rusage()
+    #if canImport(Glibc)
     getrusage(RUSAGE_SELF.rawValue, &usage)
+    #else
+    getrusage(RUSAGE_SELF, &usage)
+    #endif
     func seconds(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
     return seconds(usage.ru_utime) + seconds(usage.ru_stime)
 }

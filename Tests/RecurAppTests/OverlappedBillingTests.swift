@@ -171,4 +171,65 @@ struct OverlappedBillingTests {
         #expect(try await e.service.customer(a.id).balance.minorUnits == 0)
         try await e.store.close()
     }
+
+    /// Counts the transactions a service opens on the store.
+    struct CountingStore: Store {
+        let inner: SQLStore
+        let count = Counter()
+        final class Counter: @unchecked Sendable {
+            private let lock = NSLock()
+            private var n = 0
+            func add() { lock.withLock { n += 1 } }
+            var value: Int { lock.withLock { n } }
+        }
+        var kind: String { inner.kind }
+        var queuesWrites: Bool { inner.queuesWrites }
+        func transaction<T: Sendable>(_ body: @escaping @Sendable (any Transaction) async throws -> T) async throws -> T {
+            count.add()
+            return try await inner.transaction(body)
+        }
+        func migrate() async throws -> [Int] { try await inner.migrate() }
+        func ping() async throws { try await inner.ping() }
+        func close() async throws { try await inner.close() }
+    }
+
+    /// A card charge that takes `delay`, then succeeds as the sandbox's.
+    struct SlowCharger: PaymentCharger {
+        let delay: Duration
+        func charge(_ method: PaymentMethod, amount: Money, invoice: String) async throws -> ChargeOutcome {
+            try await Task.sleep(for: delay)
+            return try await SandboxCharger().charge(method, amount: amount, invoice: invoice)
+        }
+    }
+
+    @Test("the writer is handed back when a batch's charges outlast the hand-back: the batch read ahead is dropped, read again by the next transaction, and billed once")
+    func handBackAfterSlowCharges() async throws {
+        var opened: [Int] = []
+        for handBack in [Duration.seconds(60), .milliseconds(10)] {
+            let base = Base()
+            let e = try await base.env(.sqlite)
+            var customers: [String] = []
+            for _ in 0..<4 {
+                let c = try await customer(e)
+                customers.append(c.id)
+                _ = try await base.buy(e, c, [.init(product: DemoCatalog.workspace, plan: "ws_starter", cycle: .monthly, seats: 2)])
+            }
+            let counting = CountingStore(inner: e.store)
+            let service = RecurService(store: counting, clock: ManualClock(BillingRunTests.start), testMode: true, logger: TestDatabase.logger)
+            let report = try await service.runBilling(until: try base.day(2026, 2, 15), batchSize: 1, charger: SlowCharger(delay: .milliseconds(40)),
+                                                      handBackAfter: handBack)
+            #expect(report.subscriptions == 4)
+            #expect(report.invoices == 4)
+            #expect(report.chargesSucceeded == 4)
+            var keys: [String] = []
+            for c in customers { keys += try await base.invoices(e, c).compactMap(\.billingKey) }
+            #expect(keys.count == 4)
+            #expect(Set(keys).count == 4)
+            opened.append(counting.count.value)
+            try await e.store.close()
+        }
+        // Held for a minute, the four batches share one transaction; handed back after 10 ms,
+        // each has its own (every charge takes 40 ms), so three more are opened.
+        #expect(opened[1] - opened[0] == 3, "transactions opened: \(opened)")
+    }
 }
