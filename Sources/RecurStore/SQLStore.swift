@@ -327,9 +327,9 @@ struct SQLTransaction: RecurEngine.Transaction {
 
     /// Runs a query whose first column is `data` with `?` placeholders bound to `params`
     /// directly on the connection (`$1…` on PostgreSQL), and reads the records: the billing
-    /// run's reads skip SQLKit's per-value decoding. Nil when there is no direct connection.
-    /// `fixedShape`: the same SQL text comes again (SQLite keeps the statement prepared).
-    func selectData<R: Record>(_ sql: String, _ params: [ColumnValue], fixedShape: Bool) async throws -> [R]? {
+    /// run's reads skip SQLKit's per-value decoding. `fixedShape`: the same SQL text comes
+    /// again (SQLite keeps the statement prepared).
+    func selectData<R: Record>(_ sql: String, _ params: [ColumnValue], fixedShape: Bool) async throws -> [R] {
         if let sqlite {
             let binds: [SQLiteData] = params.map {
                 switch $0 {
@@ -343,61 +343,45 @@ struct SQLTransaction: RecurEngine.Transaction {
                 return try decode(text: text)
             }
         }
-        if let postgres {
-            var numbered = ""
-            numbered.reserveCapacity(sql.utf8.count + 16)
-            var n = 0
-            for ch in sql {
-                if ch == "?" {
-                    n += 1
-                    numbered += "$\(n)"
-                } else {
-                    numbered.append(ch)
-                }
+        guard let postgres else { preconditionFailure("a transaction has an SQLite or a PostgreSQL connection") }
+        var numbered = ""
+        numbered.reserveCapacity(sql.utf8.count + 16)
+        var n = 0
+        for ch in sql {
+            if ch == "?" {
+                n += 1
+                numbered += "$\(n)"
+            } else {
+                numbered.append(ch)
             }
-            var binds = PostgresBindings(capacity: params.count)
-            for p in params {
-                switch p {
-                case .text(let t): try binds.append(t)
-                case .int(let i): try binds.append(i)
-                }
-            }
-            var out: [R] = []
-            for try await text in try await postgres.query(PostgresQuery(unsafeSQL: numbered, binds: binds), logger: logger).decode(String.self) {
-                out.append(try decode(text: text))
-            }
-            return out
         }
-        return nil
+        var binds = PostgresBindings(capacity: params.count)
+        for p in params {
+            switch p {
+            case .text(let t): try binds.append(t)
+            case .int(let i): try binds.append(i)
+            }
+        }
+        var out: [R] = []
+        for try await text in try await postgres.query(PostgresQuery(unsafeSQL: numbered, binds: binds), logger: logger).decode(String.self) {
+            out.append(try decode(text: text))
+        }
+        return out
     }
 
     func due<R: Record>(_ type: R.Type, column: String, atMost value: Int64, after: (Int64, String)?, limit: Int) async throws -> [R] {
         try await pipeline?.drain()
         precondition(column.allSatisfy { $0.isLetter || $0 == "_" }, "column names are identifiers")
-        if sqlite != nil || postgres != nil {
-            var sql = "SELECT data FROM \(R.table) WHERE \(column) <= ?"
-            var params: [ColumnValue] = [.int(value)]
-            if let (at, id) = after {
-                sql += " AND (\(column), id) > (?, ?)"
-                params += [.int(at), .text(id)]
-            }
-            sql += " ORDER BY \(column), id LIMIT ?"
-            params.append(.int(Int64(limit)))
-            if rowLocks { sql += " FOR UPDATE SKIP LOCKED" }
-            if let rows: [R] = try await selectData(sql, params, fixedShape: true) { return rows }
-        }
-        var query = SQLQueryString("SELECT data FROM \(ident: R.table) WHERE \(ident: column) <= \(bind: value)")
+        var sql = "SELECT data FROM \(R.table) WHERE \(column) <= ?"
+        var params: [ColumnValue] = [.int(value)]
         if let (at, id) = after {
-            query.appendInterpolation(unsafeRaw: " AND (\(column), id) > (")
-            query.appendInterpolation(bind: at)
-            query.appendInterpolation(unsafeRaw: ", ")
-            query.appendInterpolation(bind: id)
-            query.appendInterpolation(unsafeRaw: ")")
+            sql += " AND (\(column), id) > (?, ?)"
+            params += [.int(at), .text(id)]
         }
-        query.appendInterpolation(unsafeRaw: " ORDER BY \(column), id LIMIT ")
-        query.appendInterpolation(bind: limit)
-        if rowLocks { query.appendInterpolation(unsafeRaw: " FOR UPDATE SKIP LOCKED") }
-        return try await db.raw(query).all().map { try decode($0) }
+        sql += " ORDER BY \(column), id LIMIT ?"
+        params.append(.int(Int64(limit)))
+        if rowLocks { sql += " FOR UPDATE SKIP LOCKED" }
+        return try await selectData(sql, params, fixedShape: true)
     }
 
     func all<R: Record>(_ type: R.Type, filters: [String: ColumnValue]) async throws -> [R] {
@@ -405,49 +389,12 @@ struct SQLTransaction: RecurEngine.Transaction {
         return try await db.raw(select(type, filters: filters, startingAfter: nil, limit: nil)).all().map { try decode($0) }
     }
 
-    /// Rows per multi-row statement: well under SQLite's 32,766 and PostgreSQL's 65,535 parameters.
-    static let rowsPerStatement = 200
-
     func multiRowInsert<R: Record>(_ records: [R], upsert: Bool) async throws -> Int {
         guard let first = records.first else { return 0 }
         let names = first.columns.keys.sorted()
         if let sqlite, let pipeline { return sqliteQueuedInsert(records, names: names, upsert: upsert, on: sqlite, queue: pipeline) }
-        if let postgres { return try await postgresUnnestInsert(records, names: names, upsert: upsert, on: postgres) }
-        var written = 0
-        var start = 0
-        while start < records.count {
-            let chunk = records[start..<min(start + Self.rowsPerStatement, records.count)]
-            var query = SQLQueryString("INSERT INTO \(ident: R.table) (id, data")
-            for name in names { query.appendInterpolation(unsafeRaw: ", " + name) }
-            query.appendInterpolation(unsafeRaw: ") VALUES ")
-            for (k, record) in chunk.enumerated() {
-                query.appendInterpolation(unsafeRaw: k == 0 ? "(" : ", (")
-                query.appendInterpolation(bind: record.id)
-                query.appendInterpolation(unsafeRaw: ", ")
-                query.appendInterpolation(bind: try json(record))
-                let columns = record.columns
-                for name in names {
-                    query.appendInterpolation(unsafeRaw: ", ")
-                    query.appendInterpolation(bind: bind(columns[name] ?? .text(nil)))
-                }
-                query.appendInterpolation(unsafeRaw: ")")
-            }
-            if upsert {
-                query.appendInterpolation(unsafeRaw: " ON CONFLICT (id) DO UPDATE SET data = excluded.data")
-                for name in names { query.appendInterpolation(unsafeRaw: ", \(name) = excluded.\(name)") }
-                try await db.raw(query).run()
-                written += chunk.count
-            } else {
-                query.appendInterpolation(unsafeRaw: " ON CONFLICT DO NOTHING RETURNING id")
-                let inserted = Set(try await db.raw(query).all().map { try $0.decode(column: "id", as: String.self) })
-                if inserted.count != chunk.count, let dup = chunk.first(where: { !inserted.contains($0.id) }) {
-                    throw StoreError(.duplicate, table: R.table, id: dup.id)
-                }
-                written += inserted.count
-            }
-            start += Self.rowsPerStatement
-        }
-        return written
+        guard let postgres else { preconditionFailure("a transaction has an SQLite or a PostgreSQL connection") }
+        return try await postgresUnnestInsert(records, names: names, upsert: upsert, on: postgres)
     }
 
     /// SQLite: one single-row statement per table, prepared once per connection and run for
@@ -563,22 +510,9 @@ struct SQLTransaction: RecurEngine.Transaction {
         var start = 0
         while start < ids.count {
             let chunk = ids[start..<min(start + 500, ids.count)]
-            var query = SQLQueryString("SELECT data FROM \(ident: R.table) WHERE id IN (")
-            for (k, id) in chunk.enumerated() {
-                if k > 0 { query.appendInterpolation(unsafeRaw: ", ") }
-                query.appendInterpolation(bind: id)
-            }
             let tail = !rowLocks ? ") ORDER BY id" : skipLocked ? ") ORDER BY id FOR UPDATE SKIP LOCKED" : ") ORDER BY id FOR UPDATE"
-            if sqlite != nil || postgres != nil {
-                let sql = "SELECT data FROM \(R.table) WHERE id IN (" + Array(repeating: "?", count: chunk.count).joined(separator: ", ") + tail
-                if let rows: [R] = try await selectData(sql, chunk.map { .text($0) }, fixedShape: false) {
-                    out += rows
-                    start += 500
-                    continue
-                }
-            }
-            query.appendInterpolation(unsafeRaw: tail)
-            out += try await db.raw(query).all().map { try decode($0) }
+            let sql = "SELECT data FROM \(R.table) WHERE id IN (" + Array(repeating: "?", count: chunk.count).joined(separator: ", ") + tail
+            out += try await selectData(sql, chunk.map { .text($0) }, fixedShape: false)
             start += 500
         }
         return out
