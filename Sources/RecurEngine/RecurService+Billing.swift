@@ -199,17 +199,41 @@ extension RecurService {
         return BilledBatch(report: report, customers: customers, changedCustomers: changed, log: log, writes: writes)
     }
 
-    /// Writes a billed batch: numbers, invoices, payments, subscriptions, customers, audit entries, events.
+    /// Writes a billed batch: numbers its new invoices and receipts (a block per yearly series,
+    /// gap-free), then writes everything in multi-row statements. Unless `numberFirst`, what
+    /// needs no document number is written first: from the numbering to the commit the
+    /// counters' rows are locked, and a second worker's batch waits on them (PostgreSQL), so
+    /// the less written after it the better. Where writes are queued (SQLite) numbering
+    /// waits for the queue, so it comes first.
     func write(_ billed: BilledBatch, tx: any Transaction, numberFirst: Bool) async throws {
-        let logged = try await flush(billed.writes, tx: tx, log: billed.log, numberFirst: numberFirst)
+        let writes = billed.writes
+        let log = billed.log
+        if numberFirst { try await number(writes, tx: tx) }
+        try await tx.saveAll(writes.changedInvoices.values.sorted { $0.id < $1.id })
+        try await tx.saveAll(writes.subscriptions)
+        let logged = log.checkpoint()
+        try await tx.insertAll(Array(log.audits[..<logged.audits]))
+        try await tx.insertAll(Array(log.events[..<logged.events]))
+        if !numberFirst { try await number(writes, tx: tx) }
+        for invoice in writes.invoices {
+            log.audit("invoice.created", target: invoice.id, customer: invoice.customer, before: String?.none,
+                      after: ["number": invoice.number ?? "", "total": invoice.totals.total.description, "status": invoice.status.rawValue])
+            // A thin event: the run writes many invoices, and the full one is a GET away.
+            log.emit("invoice.created", customer: invoice.customer,
+                     object: ["id": invoice.id, "number": invoice.number ?? "", "customer": invoice.customer,
+                              "subscription": invoice.subscriptions.first ?? "", "status": invoice.status.rawValue,
+                              "total": String(invoice.totals.total.minorUnits), "currency": invoice.currency.code])
+        }
+        try await tx.insertAll(writes.invoices)
+        try await tx.insertAll(writes.payments)
         try await tx.saveAll(billed.changedCustomers)
-        try await tx.insertAll(Array(billed.log.audits[logged.audits...]))
-        try await tx.insertAll(Array(billed.log.events[logged.events...]))
+        try await tx.insertAll(Array(log.audits[logged.audits...]))
+        try await tx.insertAll(Array(log.events[logged.events...]))
     }
 
     /// What one batch writes at its end.
-    final class BatchWrites: @unchecked Sendable {
-        /// New invoices, numbered when the batch is flushed.
+    final class BatchWrites {
+        /// New invoices, numbered when the batch is written.
         var invoices: [InvoiceRecord] = []
         /// Existing invoices changed by a retried charge.
         var changedInvoices: [String: InvoiceRecord] = [:]
@@ -246,49 +270,21 @@ extension RecurService {
         logger.error("billing of \(record.id) failed: \(error)")
     }
 
-    /// Numbers the batch's new invoices and receipts (a block per yearly series,
-    /// gap-free) and writes everything in multi-row statements. Unless `numberFirst`, what
-    /// needs no document number is written first: from the numbering to the commit the
-    /// counters' rows are locked, and a second worker's batch waits on them (PostgreSQL), so
-    /// the less written after it the better. Where writes are queued (SQLite) numbering
-    /// waits for the queue, so it comes first. Returns how much of the log it wrote; the
-    /// rest (the invoices' entries) is the caller's to write.
-    func flush(_ writes: BatchWrites, tx: any Transaction, log: CommandLog, numberFirst: Bool) async throws -> (audits: Int, events: Int) {
-        if numberFirst { try await number(writes, tx: tx) }
-        try await tx.saveAll(writes.changedInvoices.values.sorted { $0.id < $1.id })
-        try await tx.saveAll(writes.subscriptions)
-        let logged = log.checkpoint()
-        try await tx.insertAll(Array(log.audits[..<logged.audits]))
-        try await tx.insertAll(Array(log.events[..<logged.events]))
-        if !numberFirst { try await number(writes, tx: tx) }
-        for invoice in writes.invoices {
-            log.audit("invoice.created", target: invoice.id, customer: invoice.customer, before: String?.none,
-                      after: ["number": invoice.number ?? "", "total": invoice.totals.total.description, "status": invoice.status.rawValue])
-            // A thin event: the run writes many invoices, and the full one is a GET away.
-            log.emit("invoice.created", customer: invoice.customer,
-                     object: ["id": invoice.id, "number": invoice.number ?? "", "customer": invoice.customer,
-                              "subscription": invoice.subscriptions.first ?? "", "status": invoice.status.rawValue,
-                              "total": String(invoice.totals.total.minorUnits), "currency": invoice.currency.code])
-        }
-        try await tx.insertAll(writes.invoices)
-        try await tx.insertAll(writes.payments)
-        return logged
-    }
-
     /// Gives the batch's new invoices (INV-year series) and receipts (RCP-year) their numbers.
     func number(_ writes: BatchWrites, tx: any Transaction) async throws {
-        var bySeries: [String: [Int]] = [:]
-        for (i, invoice) in writes.invoices.enumerated() { bySeries["INV-\(invoice.issueDate.year)", default: []].append(i) }
-        for (series, indices) in bySeries.sorted(by: { $0.key < $1.key }) {
-            let numbers = try await tx.nextSequenceValues(series, count: indices.count)
-            for (i, n) in zip(indices, numbers) { writes.invoices[i].number = Self.documentNumber(series, n) }
+        let invoiceNumbers = try await documentNumbers(writes.invoices.map { "INV-\($0.issueDate.year)" }, tx: tx)
+        for (i, number) in invoiceNumbers.enumerated() { writes.invoices[i].number = number }
+        let receiptNumbers = try await documentNumbers(writes.payments.map { "RCP-\($0.receivedOn.year)" }, tx: tx)
+        for (i, number) in receiptNumbers.enumerated() { writes.payments[i].number = number }
+    }
+
+    /// One gap-free number for each document, in the series named for it: a block per series, series in name order.
+    func documentNumbers(_ series: [String], tx: any Transaction) async throws -> [String] {
+        var numbers = [String](repeating: "", count: series.count)
+        for (name, indices) in Dictionary(grouping: series.indices, by: { series[$0] }).sorted(by: { $0.key < $1.key }) {
+            for (i, n) in zip(indices, try await tx.nextSequenceValues(name, count: indices.count)) { numbers[i] = Self.documentNumber(name, n) }
         }
-        var receipts: [String: [Int]] = [:]
-        for (i, p) in writes.payments.enumerated() { receipts["RCP-\(p.receivedOn.year)", default: []].append(i) }
-        for (series, indices) in receipts.sorted(by: { $0.key < $1.key }) {
-            let numbers = try await tx.nextSequenceValues(series, count: indices.count)
-            for (i, n) in zip(indices, numbers) { writes.payments[i].number = Self.documentNumber(series, n) }
-        }
+        return numbers
     }
 
     /// The part of a subscription an audit entry of the billing run records.
@@ -474,7 +470,7 @@ extension RecurService {
         }
     }
 
-    /// A run invoice (numbered when the batch is flushed) under its unique billing key;
+    /// A run invoice (numbered when the batch is written) under its unique billing key;
     /// nil when there is nothing to invoice. A credit on the customer's balance pays
     /// what it can of it.
     func runInvoice(_ r: inout SubscriptionRecord, lines: [InvoiceLine], on: CivilDate, due: CivilDate, customer: inout CustomerRecord,
@@ -500,7 +496,7 @@ extension RecurService {
             invoice.amountPaid = try invoice.amountPaid + amount
             invoice.status = .paid
             report.chargesSucceeded += 1
-            // The money, as every other payment: a receipt (numbered when the batch is flushed), keyed by the charge.
+            // The money, as every other payment: a receipt (numbered when the batch is written), keyed by the charge.
             let gateway = method.kind
             writes.payments.append(PaymentRecord(id: RecordID.make("py", at: log.now), number: "", invoice: invoice.id, customer: customer.id,
                                                  method: gateway, amount: amount, applied: amount, reference: reference,

@@ -389,12 +389,12 @@ struct SQLTransaction: RecurEngine.Transaction {
         return try await db.raw(select(type, filters: filters, startingAfter: nil, limit: nil)).all().map { try decode($0) }
     }
 
-    func multiRowInsert<R: Record>(_ records: [R], upsert: Bool) async throws -> Int {
-        guard let first = records.first else { return 0 }
+    func multiRowInsert<R: Record>(_ records: [R], upsert: Bool) async throws {
+        guard let first = records.first else { return }
         let names = first.columns.keys.sorted()
         if let sqlite, let pipeline { return sqliteQueuedInsert(records, names: names, upsert: upsert, on: sqlite, queue: pipeline) }
         guard let postgres else { preconditionFailure("a transaction has an SQLite or a PostgreSQL connection") }
-        return try await postgresUnnestInsert(records, names: names, upsert: upsert, on: postgres)
+        try await postgresUnnestInsert(records, names: names, upsert: upsert, on: postgres)
     }
 
     /// SQLite: one single-row statement per table, prepared once per connection and run for
@@ -405,7 +405,7 @@ struct SQLTransaction: RecurEngine.Transaction {
     /// waits for the queue; a duplicate found by a queued statement is thrown there, and the
     /// statements queued after it never run, so the transaction rolls back as before.
     func sqliteQueuedInsert<R: Record>(_ records: [R], names: [String], upsert: Bool, on direct: SQLiteDirect,
-                                       queue: SQLitePipeline) -> Int {
+                                       queue: SQLitePipeline) {
         let placeholders = Array(repeating: "?", count: names.count + 2).joined(separator: ", ")
         let sql = "INSERT INTO \(R.table) (id, data" + names.map { ", " + $0 }.joined() + ") VALUES (" + placeholders + ")"
             + (upsert ? " ON CONFLICT (id) DO UPDATE SET data = excluded.data" + names.map { ", \($0) = excluded.\($0)" }.joined()
@@ -443,14 +443,13 @@ struct SQLTransaction: RecurEngine.Transaction {
                 }
             }
         }
-        return records.count
     }
 
     /// PostgreSQL: all the records in one statement whose columns are bound as arrays,
     /// `INSERT … SELECT * FROM unnest($1::text[], …)`, in PostgresNIO's binary format: a
     /// statement of the same small size whatever the number of rows, so the server parses
     /// and plans it once per table and batch rather than a thousand-value `VALUES` list.
-    func postgresUnnestInsert<R: Record>(_ records: [R], names: [String], upsert: Bool, on conn: PostgresConnection) async throws -> Int {
+    func postgresUnnestInsert<R: Record>(_ records: [R], names: [String], upsert: Bool, on conn: PostgresConnection) async throws {
         let firstColumns = records[0].columns
         var arrays: [PostgresNullableArray] = [PostgresNullableArray(text: true, count: records.count),
                                                PostgresNullableArray(text: true, count: records.count)]
@@ -479,7 +478,7 @@ struct SQLTransaction: RecurEngine.Transaction {
         if upsert {
             sql += " ON CONFLICT (id) DO UPDATE SET data = excluded.data" + names.map { ", \($0) = excluded.\($0)" }.joined()
             try await conn.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger)
-            return records.count
+            return
         }
         sql += " ON CONFLICT DO NOTHING RETURNING id"
         var inserted = Set<String>()
@@ -492,15 +491,14 @@ struct SQLTransaction: RecurEngine.Transaction {
             failedWrite?.record(error)
             throw error
         }
-        return inserted.count
     }
 
     func insertAll<R: Record>(_ records: [R]) async throws {
-        _ = try await multiRowInsert(records, upsert: false)
+        try await multiRowInsert(records, upsert: false)
     }
 
     func saveAll<R: Record>(_ records: [R]) async throws {
-        _ = try await multiRowInsert(records, upsert: true)
+        try await multiRowInsert(records, upsert: true)
     }
 
     func lockAll<R: Record>(_ type: R.Type, ids: [String], skipLocked: Bool) async throws -> [R] {

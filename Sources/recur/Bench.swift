@@ -59,14 +59,20 @@ func processCPUSeconds() -> Double {
     return seconds(usage.ru_utime) + seconds(usage.ru_stime)
 }
 
-/// The store a bench runs on: a new SQLite file in the temporary folder, or the given PostgreSQL database.
-func benchStoreURL(_ store: String, databaseURL: String?, name: String) throws -> String {
-    switch store {
-    case "sqlite": return "sqlite:" + FileManager.default.temporaryDirectory.appendingPathComponent("\(name)-\(UUID().uuidString).sqlite").path
-    case "postgres":
-        guard let databaseURL else { throw ValidationError("--store postgres needs --database-url") }
-        return databaseURL
-    default: throw ValidationError("--store is sqlite or postgres")
+/// Where a bench writes: a new SQLite file in the temporary folder, or an empty PostgreSQL database.
+struct BenchStoreOptions: ParsableArguments {
+    @Option(help: "sqlite or postgres.") var store = "sqlite"
+    @Option(name: .customLong("database-url"), help: "For --store postgres: an empty database's postgres:// URL.") var databaseURL: String?
+
+    /// The store's URL; `name` starts the SQLite file's name.
+    func url(name: String) throws -> String {
+        switch store {
+        case "sqlite": return "sqlite:" + FileManager.default.temporaryDirectory.appendingPathComponent("\(name)-\(UUID().uuidString).sqlite").path
+        case "postgres":
+            guard let databaseURL else { throw ValidationError("--store postgres needs --database-url") }
+            return databaseURL
+        default: throw ValidationError("--store is sqlite or postgres")
+        }
     }
 }
 
@@ -135,8 +141,7 @@ struct BillingBench: AsyncParsableCommand {
         commandName: "billing",
         abstract: "Create N due subscriptions (a mix of plans, seats, add-ons, cycles), run one billing run, print invoices per second and peak memory.")
     @Option(help: "How many due subscriptions.") var subscriptions = 10_000
-    @Option(help: "sqlite or postgres.") var store = "sqlite"
-    @Option(name: .customLong("database-url"), help: "For --store postgres: an empty database's postgres:// URL.") var databaseURL: String?
+    @OptionGroup var storeOptions: BenchStoreOptions
     @Option(help: "Subscriptions per transaction in the run.") var batch = 500
     @Option(help: "Billing workers sharing the run (PostgreSQL: FOR UPDATE SKIP LOCKED; SQLite has one writer).") var workers = 1
     @Flag(help: "SQLite: bill batch after batch, each written before the next is read (to compare with the default, where the next batch is priced while this one is written).")
@@ -145,7 +150,7 @@ struct BillingBench: AsyncParsableCommand {
 
     func run() async throws {
         let logger = Logger(label: "bench")
-        let url = try benchStoreURL(store, databaseURL: databaseURL, name: "recur-bench")
+        let url = try storeOptions.url(name: "recur-bench")
         let sql = try await openStore(url, logger: logger)
         let anchor = try CivilDate(2026, 1, 15)
         let runAt = try CivilDate(2026, 2, 15).startInstant(in: .gmt)
@@ -218,13 +223,12 @@ struct InsertsBench: AsyncParsableCommand {
         commandName: "inserts",
         abstract: "Plain batched inserts of 4 small rows per invoice (an invoice and 3 lines), the issue's reference for the billing target.")
     @Option(help: "How many invoices.") var invoices = 200_000
-    @Option(help: "sqlite or postgres.") var store = "sqlite"
-    @Option(name: .customLong("database-url"), help: "For --store postgres: a database's postgres:// URL.") var databaseURL: String?
+    @OptionGroup var storeOptions: BenchStoreOptions
     @Option(help: "Invoices per transaction.") var batch = 500
 
     func run() async throws {
         let logger = Logger(label: "bench")
-        let url = try benchStoreURL(store, databaseURL: databaseURL, name: "recur-inserts")
+        let url = try storeOptions.url(name: "recur-inserts")
         let sql = try await openStore(url, logger: logger)
         var written = 0
         try await measure("plain inserts on \(sql.kind), 4 rows per invoice, \(batch) invoices per transaction", count: invoices) {

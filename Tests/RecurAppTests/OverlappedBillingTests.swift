@@ -91,9 +91,13 @@ struct OverlappedBillingTests {
             copy.billingKey = key
             try await tx.insert(copy)
         }
-        await #expect(throws: StoreError.self) {
+        // The run's own invoice for that period meets the planted one's billing key.
+        let error = await #expect(throws: StoreError.self) {
             _ = try await e.service.runBilling(until: try base.day(2026, 2, 15), batchSize: 1, overlapBatches: overlap, handBackAfter: .seconds(60))
         }
+        #expect(error?.kind == .duplicate)
+        #expect(error?.table == "invoices")
+        #expect(error.map { $0.id.hasPrefix("in_") && $0.id != "in_planted" } == true)
         var renewed: [Int] = []
         for c in customers { renewed.append(try await base.invoices(e, c).filter { $0.billingKey != nil && $0.id != "in_planted" }.count) }
         #expect(renewed == (0..<4).map { $0 < failing ? 1 : 0 })
