@@ -138,6 +138,10 @@ public final class SQLStore: Store, @unchecked Sendable {
         } catch {
             try? await tx.pipeline?.drain()
             try? await tx.db.raw("ROLLBACK").run()
+            // On PostgreSQL a failed write aborts the transaction, so a caller that caught its
+            // duplicate fails at its next statement ("current transaction is aborted"): the
+            // duplicate is the cause, and is what the transaction throws.
+            try tx.failedWrite?.check()
             throw error
         }
     }
@@ -474,23 +478,45 @@ struct SQLTransaction: RecurEngine.Transaction {
         var binds = PostgresBindings(capacity: arrays.count)
         for a in arrays { try binds.append(a) }
         let casts = arrays.enumerated().map { "$\($0.offset + 1)::\($0.element.isText ? "text[]" : "bigint[]")" }.joined(separator: ", ")
-        var sql = "INSERT INTO \(R.table) (id, data" + names.map { ", " + $0 }.joined() + ") SELECT * FROM unnest(\(casts))"
+        let columns = "(id, data" + names.map { ", " + $0 }.joined() + ")"
         if upsert {
-            sql += " ON CONFLICT (id) DO UPDATE SET data = excluded.data" + names.map { ", \($0) = excluded.\($0)" }.joined()
+            // The records exist (a billing run saves what it read): a plain `UPDATE … FROM unnest`
+            // is cheaper than an upsert's speculative insertion. Any that did not exist are then
+            // inserted by the upsert, which rewrites the others with the same values.
+            let update = "UPDATE \(R.table) AS t SET data = u.data" + names.map { ", \($0) = u.\($0)" }.joined()
+                + " FROM unnest(\(casts)) AS u\(columns) WHERE t.id = u.id"
+            let result: PostgresQueryResult = try await conn.query(PostgresQuery(unsafeSQL: update, binds: binds), logger: logger).get()
+            if result.metadata.rows == records.count { return }
+            let sql = "INSERT INTO \(R.table) \(columns) SELECT * FROM unnest(\(casts)) ON CONFLICT (id) DO UPDATE SET data = excluded.data"
+                + names.map { ", \($0) = excluded.\($0)" }.joined()
             try await conn.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger)
             return
         }
-        sql += " ON CONFLICT DO NOTHING RETURNING id"
-        var inserted = Set<String>()
-        inserted.reserveCapacity(records.count)
-        for try await id in try await conn.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger).decode(String.self) {
-            inserted.insert(id)
+        // A plain `INSERT`: without `ON CONFLICT` the server checks each unique index as it inserts
+        // the entry, instead of looking first (speculative insertion). A duplicate fails the
+        // statement, and with it the transaction, as a duplicate found any other way does.
+        let sql = "INSERT INTO \(R.table) \(columns) SELECT * FROM unnest(\(casts))"
+        do {
+            try await conn.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger)
+        } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" {
+            let duplicate = StoreError(.duplicate, table: R.table, id: Self.duplicateID(error.serverInfo?[.detail] ?? "", in: records))
+            failedWrite?.record(duplicate)
+            throw duplicate
         }
-        if inserted.count != records.count, let dup = records.first(where: { !inserted.contains($0.id) }) {
-            let error = StoreError(.duplicate, table: R.table, id: dup.id)
-            failedWrite?.record(error)
-            throw error
-        }
+    }
+
+    /// The id of the record PostgreSQL's unique violation names: its detail reads
+    /// `Key (column)=(value) already exists.`, for the id or another unique column (an
+    /// invoice's billing key). Of two records of the batch with that value, the later one (the
+    /// earlier was inserted); the value itself when no record has it.
+    static func duplicateID<R: Record>(_ detail: String, in records: [R]) -> String {
+        guard let open = detail.range(of: "Key ("), let equals = detail.range(of: ")=(", range: open.upperBound..<detail.endIndex),
+              let close = detail.range(of: ") already exists", options: .backwards, range: equals.upperBound..<detail.endIndex)
+        else { return detail }
+        let column = String(detail[open.upperBound..<equals.lowerBound])
+        let value = String(detail[equals.upperBound..<close.lowerBound])
+        if column == "id" { return value }
+        return records.last { $0.columns[column] == .text(value) }?.id ?? value
     }
 
     func insertAll<R: Record>(_ records: [R]) async throws {
@@ -517,22 +543,24 @@ struct SQLTransaction: RecurEngine.Transaction {
     }
 
     func nextSequenceValues(_ name: String, count: Int) async throws -> ClosedRange<Int64> {
-        try await pipeline?.drain()
         precondition(count > 0, "at least one value")
-        try await db.raw("INSERT INTO sequences (name, value) VALUES (\(bind: name), 0) ON CONFLICT (name) DO NOTHING").run()
-        guard let row = try await db.raw("UPDATE sequences SET value = value + \(bind: count) WHERE name = \(bind: name) RETURNING value").first() else {
-            throw StoreError(.notFound, table: "sequences", id: name)
-        }
-        let last = try row.decode(column: "value", as: Int64.self)
+        let last = try await advanceSequence(name, by: count)
         return (last - Int64(count) + 1)...last
     }
 
     func nextSequenceValue(_ name: String) async throws -> Int64 {
+        try await advanceSequence(name, by: 1)
+    }
+
+    /// Adds `count` to the counter and returns its new value. The counter's row is locked
+    /// until the transaction ends, so numbers are gap-free and never shared. A counter used
+    /// for the first time is created at 0 first (`ON CONFLICT` for two first uses at once).
+    private func advanceSequence(_ name: String, by count: Int) async throws -> Int64 {
         try await pipeline?.drain()
+        let advance: SQLQueryString = "UPDATE sequences SET value = value + \(bind: count) WHERE name = \(bind: name) RETURNING value"
+        if let row = try await db.raw(advance).first() { return try row.decode(column: "value", as: Int64.self) }
         try await db.raw("INSERT INTO sequences (name, value) VALUES (\(bind: name), 0) ON CONFLICT (name) DO NOTHING").run()
-        guard let row = try await db.raw("UPDATE sequences SET value = value + 1 WHERE name = \(bind: name) RETURNING value").first() else {
-            throw StoreError(.notFound, table: "sequences", id: name)
-        }
+        guard let row = try await db.raw(advance).first() else { throw StoreError(.notFound, table: "sequences", id: name) }
         return try row.decode(column: "value", as: Int64.self)
     }
 }

@@ -180,6 +180,37 @@ struct StoreContractTests {
         try await store.close()
     }
 
+    @Test("store: a multi-row write's duplicate on another unique column names the record; saveAll inserts a record that is missing",
+          arguments: TestDatabase.all)
+    func uniqueColumnsAndSaveAllOfNewRecords(db: TestDatabase) async throws {
+        let (store, _) = try await db.makeStore()
+        let day = try CivilDate(2026, 2, 15)
+        @Sendable func invoice(_ id: String, key: String?) -> InvoiceRecord {
+            InvoiceRecord(id: id, number: nil, customer: "cus_1", subscriptions: ["sub_1"], status: .open, currency: .vnd, lines: [],
+                          totals: try! Totals(lines: [], currency: .vnd),
+                          amountPaid: .zero(.vnd), issueDate: day, dueDate: day, created: testNow, billingKey: key)
+        }
+        try await store.transaction { tx in try await tx.insertAll([invoice("in_1", key: "sub_1@2026-02-15")]) }
+        // Against a stored row, and between two records of the same write: the later one is named.
+        await #expect(throws: StoreError(.duplicate, table: "invoices", id: "in_3")) {
+            try await store.transaction { tx in try await tx.insertAll([invoice("in_2", key: nil), invoice("in_3", key: "sub_1@2026-02-15")]) }
+        }
+        await #expect(throws: StoreError(.duplicate, table: "invoices", id: "in_5")) {
+            try await store.transaction { tx in
+                try await tx.insertAll([invoice("in_4", key: "sub_1@2026-03-15"), invoice("in_5", key: "sub_1@2026-03-15")])
+            }
+        }
+        #expect(try await store.transaction { tx in try await tx.all(InvoiceRecord.self, filters: [:]) }.map(\.id) == ["in_1"])
+        // saveAll is insert-or-replace: one stored, one new, in one call.
+        let paid = { var paid = invoice("in_1", key: "sub_1@2026-02-15"); paid.status = .paid; return paid }()
+        try await store.transaction { tx in try await tx.saveAll([paid, invoice("in_6", key: "sub_1@2026-04-15")]) }
+        let stored = try await store.transaction { tx in try await tx.all(InvoiceRecord.self, filters: [:]) }
+        #expect(stored.map(\.id) == ["in_1", "in_6"])
+        #expect(stored.map(\.status) == [.paid, .open])
+        #expect(try await store.transaction { tx in try await tx.all(InvoiceRecord.self, filters: ["status": .text("paid")]) }.map(\.id) == ["in_1"])
+        try await store.close()
+    }
+
     @Test("store: commitAndContinue commits what came before it; a throw after it rolls back only what came after", arguments: TestDatabase.all)
     func commitAndContinue(db: TestDatabase) async throws {
         let (store, _) = try await db.makeStore()
