@@ -74,7 +74,14 @@ public final class SQLStore: Store, @unchecked Sendable {
                                                   password: c.password, database: database.isEmpty ? nil : database, tls: .disable)
         config.options.maximumConnections = 20
         let client = PostgresClient(configuration: config, backgroundLogger: logger)
-        let task = Task { await client.run() }
+        // The pool must be running before the first lease (PostgresNIO warns otherwise): the
+        // task says so as it calls `run()`, whose first step marks the pool as running.
+        let (started, signal) = AsyncStream<Void>.makeStream()
+        let task = Task {
+            signal.finish()
+            await client.run()
+        }
+        for await _ in started {}
         let store = SQLStore(backend: .postgres(client, task), logger: logger)
         try await store.ping()
         return store

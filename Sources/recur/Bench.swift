@@ -24,27 +24,51 @@ func peakMemoryMiB() -> Double {
 func measure(_ label: String, count: Int, _ body: () throws -> Void) rethrows {
     let start = ContinuousClock.now
     let cpu = processCPUSeconds()
+    let machine = MachineCPU.now()
     try body()
-    report(label, count: count, since: start, cpu: cpu)
+    report(label, count: count, since: start, cpu: cpu, machine: machine)
 }
 
 func measure(_ label: String, count: Int, _ body: () async throws -> Void) async rethrows {
     let start = ContinuousClock.now
     let cpu = processCPUSeconds()
+    let machine = MachineCPU.now()
     try await body()
-    report(label, count: count, since: start, cpu: cpu)
+    report(label, count: count, since: start, cpu: cpu, machine: machine)
+}
+
+/// The whole machine's CPU time so far, from Linux's `/proc/stat`: busy (user, nice, system,
+/// irq, softirq; a PostgreSQL server's work included) and stolen by other guests, in seconds.
+struct MachineCPU {
+    var busy: Double
+    var steal: Double
+
+    static func now() -> MachineCPU? {
+        guard let stat = try? String(contentsOfFile: "/proc/stat", encoding: .utf8),
+              let line = stat.split(separator: "\n").first(where: { $0.hasPrefix("cpu ") }) else { return nil }
+        let ticks = line.split(separator: " ").dropFirst().compactMap { Double($0) }
+        guard ticks.count >= 8 else { return nil }
+        // user nice system idle iowait irq softirq steal, in USER_HZ (100 a second on Linux).
+        return MachineCPU(busy: (ticks[0] + ticks[1] + ticks[2] + ticks[5] + ticks[6]) / 100, steal: ticks[7] / 100)
+    }
 }
 
 /// Prints the throughput, and the CPU time this process spent (user and system, all its
 /// threads; not a PostgreSQL server's): on a shared machine whose cores are sometimes taken
 /// by other guests (steal time), the CPU per item varies much less than the wall time.
-func report(_ label: String, count: Int, since start: ContinuousClock.Instant, cpu startCPU: Double) {
+/// The machine's busy time is printed too (Linux): with PostgreSQL it includes the server's work.
+func report(_ label: String, count: Int, since start: ContinuousClock.Instant, cpu startCPU: Double, machine startMachine: MachineCPU? = nil) {
     let elapsed = ContinuousClock.now - start
     let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
     let cpu = processCPUSeconds() - startCPU
-    print(String(format: "%@: %d in %.3f s = %.0f/s (%.2f µs each), CPU %.3f s (%.2f µs each), peak memory %.1f MiB",
-                 label, count, seconds, Double(count) / seconds, seconds * 1e6 / Double(count), cpu, cpu * 1e6 / Double(count),
-                 peakMemoryMiB()))
+    var line = String(format: "%@: %d in %.3f s = %.0f/s (%.2f µs each), CPU %.3f s (%.2f µs each), peak memory %.1f MiB",
+                      label, count, seconds, Double(count) / seconds, seconds * 1e6 / Double(count), cpu, cpu * 1e6 / Double(count),
+                      peakMemoryMiB())
+    if let before = startMachine, let after = MachineCPU.now() {
+        let busy = after.busy - before.busy
+        line += String(format: "; machine busy %.2f s (%.2f µs each), stolen %.2f s", busy, busy * 1e6 / Double(count), after.steal - before.steal)
+    }
+    print(line)
 }
 
 /// User and system CPU seconds of this process so far (`getrusage`).

@@ -19,7 +19,7 @@ private func enterpriseDeal(_ service: RecurService, _ customer: String, users: 
 /// The PDF's text (pdftotext), spaces collapsed, or nil without poppler; `qpdf --check` must pass.
 func pdfText(_ data: Data) throws -> String? {
     #expect(data.prefix(5) == Data("%PDF-".utf8))
-    let path = FileManager.default.temporaryDirectory.appendingPathComponent("recur-deal-quote-\(UUID().uuidString).pdf").path
+    let path = scratchURL("recur-deal-quote-\(UUID().uuidString).pdf").path
     try data.write(to: URL(fileURLWithPath: path))
     if let check = try tool("qpdf", ["--check", path]) {
         #expect(check.contains("No syntax or stream encoding errors"), "\(check)")

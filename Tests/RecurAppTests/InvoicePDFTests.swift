@@ -42,7 +42,7 @@ struct InvoicePDFTests {
         #expect(r.headers[.contentType] == "application/pdf")
         let data = Data(r.body.readableBytesView)
         #expect(data.prefix(5) == Data("%PDF-".utf8))
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("recur-invoice-\(UUID().uuidString).pdf")
+        let url = scratchURL("recur-invoice-\(UUID().uuidString).pdf")
         try data.write(to: url)
         return (data, url.path, invoice)
     }
@@ -79,7 +79,7 @@ struct InvoicePDFTests {
             var headers = HTTPFields()
             headers[.authorization] = "Bearer \(adminKey)"
             let paid = try await client.execute(uri: "/v1/invoices/\(frInvoice["id"] as! String)/pdf", method: .get, headers: headers)
-            let paidPath = FileManager.default.temporaryDirectory.appendingPathComponent("recur-paid-\(UUID().uuidString).pdf").path
+            let paidPath = scratchURL("recur-paid-\(UUID().uuidString).pdf").path
             try Data(paid.body.readableBytesView).write(to: URL(fileURLWithPath: paidPath))
             if let text = try tool("pdftotext", ["-layout", paidPath, "-"]) {
                 #expect(text.contains("Facture acquittée. Merci !"))
@@ -123,7 +123,7 @@ struct InvoicePDFTests {
             let r = try await client.execute(uri: "/v1/payments/\(paid["id"] as! String)/receipt", method: .get, headers: headers)
             #expect(r.status == .ok)
             #expect(r.headers[.contentType] == "application/pdf")
-            let path = FileManager.default.temporaryDirectory.appendingPathComponent("recur-receipt-\(UUID().uuidString).pdf").path
+            let path = scratchURL("recur-receipt-\(UUID().uuidString).pdf").path
             try Data(r.body.readableBytesView).write(to: URL(fileURLWithPath: path))
             guard let text = try tool("pdftotext", ["-layout", path, "-"]) else { return }
             for expected in ["BIÊN LAI THU TIỀN", paid["number"] as! String, "300.000 ₫", "297.000 ₫", "3.000 ₫", "PT-0042", "Chuyển vào số dư"] {
@@ -141,7 +141,7 @@ struct InvoicePDFTests {
         #expect(r.headers[.contentType] == "application/pdf")
         let data = Data(r.body.readableBytesView)
         #expect(data.prefix(5) == Data("%PDF-".utf8))
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("recur-document-\(UUID().uuidString).pdf")
+        let url = scratchURL("recur-document-\(UUID().uuidString).pdf")
         try data.write(to: url)
         return url.path
     }
@@ -296,7 +296,7 @@ struct VendorLogoTests {
 
     @Test("RECUR_VENDOR_LOGO (a PPM) is drawn on the invoice; a missing or bad file stops the server with the variable named")
     func logo() async throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("recur-logo-\(UUID().uuidString)")
+        let dir = scratchURL("recur-logo-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let good = dir.appendingPathComponent("logo.ppm"), bad = dir.appendingPathComponent("logo.png")

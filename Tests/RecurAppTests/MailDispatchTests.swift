@@ -67,7 +67,7 @@ c.stop()
     let port: Int
 
     init() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("recur-smtp-\(UUID().uuidString)")
+        let dir = scratchURL("recur-smtp-\(UUID().uuidString)")
         outbox = dir.appendingPathComponent("outbox")
         try FileManager.default.createDirectory(at: outbox, withIntermediateDirectories: true)
         let script = dir.appendingPathComponent("server.py")
@@ -324,7 +324,7 @@ struct MailDispatchTests {
             _ = try await buy(client)
             try await service.queueMails()
             var settings = RecurConfiguration.MailSettings()
-            settings.folder = FileManager.default.temporaryDirectory.appendingPathComponent("recur-mail-\(UUID().uuidString)").path
+            settings.folder = scratchURL("recur-mail-\(UUID().uuidString)").path
             #expect(try await service.sendMails(using: settings.mailer(vendor: service.vendor)) == 2)
             let files = try FileManager.default.contentsOfDirectory(atPath: settings.folder).filter { $0.hasSuffix(".eml") }
             #expect(files.count == 2)

@@ -7,7 +7,7 @@ import Testing
 @Suite("SQLite direct statements")
 struct SQLiteDirectTests {
     func openDirect() async throws -> (SQLStore, SQLiteDirect) {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("recur-direct-\(UUID().uuidString).sqlite").path
+        let path = scratchURL("recur-direct-\(UUID().uuidString).sqlite").path
         let store = try await SQLStore.sqlite(path: path, logger: TestDatabase.logger)
         guard case .sqlite(_, _, let direct) = store.backend else { throw StoreConfigurationError(message: "not SQLite") }
         try await store.execute("CREATE TABLE t (id TEXT PRIMARY KEY, n BIGINT, note TEXT)")

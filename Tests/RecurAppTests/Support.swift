@@ -37,7 +37,7 @@ enum TestDatabase: String, CaseIterable, CustomTestStringConvertible, Sendable {
     func makeStore() async throws -> (store: SQLStore, location: String) {
         switch self {
         case .sqlite:
-            let path = FileManager.default.temporaryDirectory.appendingPathComponent("recur-test-\(UUID().uuidString).sqlite").path
+            let path = scratchURL("recur-test-\(UUID().uuidString).sqlite").path
             return (try await openStore("sqlite:\(path)", logger: Self.logger), "sqlite:\(path)")
         case .postgres:
             let admin = try #require(Self.postgresURL)
@@ -52,6 +52,19 @@ enum TestDatabase: String, CaseIterable, CustomTestStringConvertible, Sendable {
         }
     }
 }
+
+/// The folder every file this test process writes goes into (SQLite databases with their
+/// WAL, PDFs, mail folders): one per process, removed when the process exits, so runs leave
+/// nothing behind in the temporary folder.
+let testScratchFolder: URL = {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("recur-tests-\(getpid())-\(UUID().uuidString.prefix(8))")
+    try! FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    atexit { try? FileManager.default.removeItem(at: testScratchFolder) }
+    return url
+}()
+
+/// A new path in ``testScratchFolder``.
+func scratchURL(_ name: String) -> URL { testScratchFolder.appendingPathComponent(name) }
 
 /// 2026-03-01 12:00 UTC: the instant tests start at unless they say otherwise.
 let testNow = Date(timeIntervalSince1970: 1_772_366_400)

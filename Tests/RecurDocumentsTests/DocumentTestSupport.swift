@@ -122,7 +122,7 @@ enum DocumentTestSupport {
     }
 
     static func temporaryDirectory() throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("recur-documents-\(UUID().uuidString)")
+        let url = documentsTestsScratch.appendingPathComponent("recur-documents-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         return url
     }
@@ -196,3 +196,11 @@ extension DocumentTestSupport {
         text.replacingOccurrences(of: " +", with: " ", options: .regularExpression)
     }
 }
+
+/// The folder this test process's files go into, removed when the process exits.
+let documentsTestsScratch: URL = {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("recur-documents-tests-\(getpid())-\(UUID().uuidString.prefix(8))")
+    try! FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    atexit { try? FileManager.default.removeItem(at: documentsTestsScratch) }
+    return url
+}()

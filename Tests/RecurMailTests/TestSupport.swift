@@ -48,8 +48,16 @@ enum TestTools {
     }
 
     static func makeTempDir(_ prefix: String) throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID().uuidString)")
+        let url = mailTestsScratch.appendingPathComponent("\(prefix)-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         return url
     }
 }
+
+/// The folder this test process's files go into, removed when the process exits.
+let mailTestsScratch: URL = {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("recur-mail-tests-\(getpid())-\(UUID().uuidString.prefix(8))")
+    try! FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    atexit { try? FileManager.default.removeItem(at: mailTestsScratch) }
+    return url
+}()

@@ -65,9 +65,16 @@ enum QRCodeTestTools {
 
     /// A new empty directory for one test's files.
     static func temporaryDirectory() throws -> URL {
-        let url = FileManager.default.temporaryDirectory
-            .appendingPathComponent("recur-payments-tests-\(UUID().uuidString)", isDirectory: true)
+        let url = paymentsTestsScratch.appendingPathComponent("recur-payments-tests-\(UUID().uuidString)", isDirectory: true)
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         return url
     }
 }
+
+/// The folder this test process's files go into, removed when the process exits.
+let paymentsTestsScratch: URL = {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("recur-payments-tests-\(getpid())-\(UUID().uuidString.prefix(8))")
+    try! FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    atexit { try? FileManager.default.removeItem(at: paymentsTestsScratch) }
+    return url
+}()
