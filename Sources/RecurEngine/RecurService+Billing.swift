@@ -83,26 +83,34 @@ extension RecurService {
                     return (billed.report, claimed.tail)
                 }
                 // Overlapped (SQLite): batch k+1 is read, behind batch k-1's queued writes, and
-                // decoded while batch k is priced; it is priced while SQLite writes batch k. Each
-                // batch still commits on its own. The writer is handed back every `handBackAfter`,
-                // so the API is never kept waiting longer.
+                // decoded while batch k is priced; batch k's writes are queued behind that read
+                // and their JSON is built while it runs; batch k+1 is priced while SQLite writes
+                // batch k. Each batch still commits on its own. The writer is handed back every
+                // `handBackAfter`, so the API is never kept waiting longer.
                 let handBack = ContinuousClock.now + handBackAfter
                 var report = BillingReport()
                 var claimed = try await self.claim(run, after: after, tx: tx)
                 guard claimed != nil else { return (report, nil) }
                 var last = after
                 while let batch = claimed {
-                    // Read before batch k's writes are queued, so it sees the database as batch k-1
-                    // left it; the customers batch k changes are then taken from memory.
-                    async let next = self.claim(run, after: batch.tail, tx: tx, if: ContinuousClock.now < handBack)
-                    let billed = try await self.bill(batch, run, tx: tx)
+                    // The read of batch k+1 sees the database as batch k-1 left it: batch k's writes
+                    // wait for it (`readAhead`); the customers batch k changes are then taken from memory.
+                    let next = tx.readAhead { try await self.claim(run, after: batch.tail, tx: tx, if: ContinuousClock.now < handBack) }
+                    let billed: BilledBatch
+                    do {
+                        billed = try await self.bill(batch, run, tx: tx)
+                        try await self.write(billed, tx: tx, numberFirst: true)
+                    } catch {
+                        // Never leave the read running on the connection past the transaction.
+                        _ = await next.result
+                        throw error
+                    }
                     report.merge(billed.report)
                     last = batch.tail
                     // The hand-back is decided after pricing (charges may be slow): a batch read
                     // ahead past it is dropped, and the next transaction reads it again.
-                    let ahead = try await next
+                    let ahead = try await next.value
                     claimed = ContinuousClock.now < handBack ? ahead?.carrying(billed.customers) : nil
-                    try await self.write(billed, tx: tx, numberFirst: true)
                     if claimed != nil { try await tx.commitAndContinue() }
                 }
                 return (report, last)

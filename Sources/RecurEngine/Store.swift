@@ -83,6 +83,11 @@ public protocol Transaction: Sendable {
     /// the store queues writes (``Store/queuesWrites``) the commit is queued too; its failure
     /// is thrown by the next read or the end, and nothing queued after it is written.
     func commitAndContinue() async throws
+    /// Starts `read` (reads of this transaction) at once, beside the caller. Where the store
+    /// queues writes (``Store/queuesWrites``) it sees the database as the writes queued so far
+    /// leave it, and the writes queued after this call wait until it has ended: the billing run
+    /// reads batch k+1 while it prices batch k and builds its writes.
+    func readAhead<T: Sendable>(_ read: @escaping @Sendable () async throws -> T) -> Task<T, any Error>
     /// Like ``find(_:id:)``, and holds the row until the transaction ends, so two
     /// transactions changing the same customer run one after the other
     /// (`SELECT … FOR UPDATE` on PostgreSQL; SQLite runs one writer at a time anyway).

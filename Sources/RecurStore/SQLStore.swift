@@ -120,7 +120,8 @@ public final class SQLStore: Store, @unchecked Sendable {
         switch backend {
         case .sqlite(let c, let gate, let direct):
             return try await gate.run {
-                try await Self.run(SQLTransaction(db: c.sql(queryLogLevel: nil), rowLocks: false, sqlite: direct, pipeline: SQLitePipeline()),
+                try await Self.run(SQLTransaction(db: c.sql(queryLogLevel: nil), rowLocks: false, sqlite: direct, pipeline: SQLitePipeline(),
+                                                  counters: SQLiteCounters()),
                                    begin: "BEGIN IMMEDIATE", body)
             }
         case .postgres(let client, _):
@@ -198,6 +199,8 @@ struct SQLTransaction: RecurEngine.Transaction {
     var logger: Logger = Logger(label: "recur.store")
     /// On PostgreSQL, a multi-row write that found a duplicate (SQLite's pipeline keeps its own).
     var failedWrite: FailedWrite? = nil
+    /// On SQLite, the counters this transaction has advanced, as it left them (see ``advanceSequence(_:by:)``).
+    var counters: SQLiteCounters? = nil
 
     static let encoder: JSONEncoder = {
         let e = JSONEncoder()
@@ -276,6 +279,24 @@ struct SQLTransaction: RecurEngine.Transaction {
         }
         try await db.raw("COMMIT").run()
         try await db.raw("BEGIN").run()
+    }
+
+    /// SQLite: `read` waits only for the writes queued before this call (its statements'
+    /// `drain()` stops there), and a barrier queued behind them holds back every later write
+    /// until `read` has ended. PostgreSQL: the connection runs its statements in order anyway.
+    func readAhead<T: Sendable>(_ read: @escaping @Sendable () async throws -> T) -> Task<T, any Error> {
+        guard let pipeline, let sqlite else { return Task { try await read() } }
+        let before = pipeline.mark()
+        let task = Task { try await SQLitePipeline.$readingBefore.withValue(before) { try await read() } }
+        pipeline.enqueue {
+            let done = sqlite.eventLoop.makePromise(of: Void.self)
+            Task {
+                _ = await task.result
+                done.succeed()
+            }
+            return done.futureResult
+        }
+        return task
     }
 
     func find<R: Record>(_ type: R.Type, id: String) async throws -> R? {
@@ -562,7 +583,33 @@ struct SQLTransaction: RecurEngine.Transaction {
     /// Adds `count` to the counter and returns its new value. The counter's row is locked
     /// until the transaction ends, so numbers are gap-free and never shared. A counter used
     /// for the first time is created at 0 first (`ON CONFLICT` for two first uses at once).
+    ///
+    /// SQLite: a transaction holds the only writer, so after its first use of a counter (which
+    /// waits for the queued writes and reads it) it knows the value and numbers without waiting:
+    /// the update is queued with the writes, as `SET value = new WHERE value = old`. Between
+    /// the batches of a billing run (`commitAndContinue`) another process could number on the
+    /// same file; the guard then changes nothing, and the write fails as a conflict instead of
+    /// two documents sharing a number.
     private func advanceSequence(_ name: String, by count: Int) async throws -> Int64 {
+        if let counters, let pipeline, let sqlite, let old = counters.value(name) {
+            let new = old + Int64(count)
+            counters.set(name, new)
+            pipeline.enqueue {
+                sqlite.run { s in
+                    let values: [SQLiteData] = [.integer(Int(new)), .text(name), .integer(Int(old))]
+                    if try s.write("UPDATE sequences SET value = ? WHERE name = ? AND value = ?", values: values, width: 3, insertOnly: true) != nil {
+                        throw StoreError(.conflict, table: "sequences", id: name)
+                    }
+                }
+            }
+            return new
+        }
+        let value = try await advanceSequenceNow(name, by: count)
+        counters?.set(name, value)
+        return value
+    }
+
+    private func advanceSequenceNow(_ name: String, by count: Int) async throws -> Int64 {
         try await pipeline?.drain()
         let advance: SQLQueryString = "UPDATE sequences SET value = value + \(bind: count) WHERE name = \(bind: name) RETURNING value"
         if let row = try await db.raw(advance).first() { return try row.decode(column: "value", as: Int64.self) }
@@ -570,6 +617,14 @@ struct SQLTransaction: RecurEngine.Transaction {
         guard let row = try await db.raw(advance).first() else { throw StoreError(.notFound, table: "sequences", id: name) }
         return try row.decode(column: "value", as: Int64.self)
     }
+}
+
+/// The counters an SQLite transaction has advanced, by name, with the value it left them at.
+final class SQLiteCounters: @unchecked Sendable {
+    private let lock = NSLock()
+    private var values: [String: Int64] = [:]
+    func value(_ name: String) -> Int64? { lock.withLock { values[name] } }
+    func set(_ name: String, _ value: Int64) { lock.withLock { values[name] = value } }
 }
 
 /// One at a time: SQLite's single connection runs one transaction after another.
@@ -679,8 +734,29 @@ final class SQLitePipeline: @unchecked Sendable {
         }
     }
 
-    /// Waits for everything queued; throws the first failure, now and on every later call.
+    /// What has been queued so far, for a read that must come after it and before what follows.
+    struct Mark: Sendable {
+        let future: EventLoopFuture<Void>?
+    }
+
+    /// In a read started by ``SQLTransaction/readAhead(_:)``: the writes it comes after.
+    @TaskLocal static var readingBefore: Mark?
+
+    func mark() -> Mark { lock.withLock { Mark(future: tail) } }
+
+    /// Waits for everything queued (in a read ahead, for what was queued before it); throws
+    /// the first failure, now and on every later call.
     func drain() async throws {
+        if let before = Self.readingBefore {
+            if let failed = lock.withLock({ failure }) { throw failed }
+            do {
+                try await before.future?.get()
+            } catch {
+                lock.withLock { failure = failure ?? error }
+                throw error
+            }
+            return
+        }
         let (future, failed): (EventLoopFuture<Void>?, (any Error)?) = lock.withLock { (tail, failure) }
         if let failed { throw failed }
         do {

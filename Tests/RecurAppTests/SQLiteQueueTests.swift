@@ -1,0 +1,82 @@
+import Foundation
+import NIOCore
+import RecurEngine
+@testable import RecurStore
+import Testing
+
+/// SQLite's queued writes: counters numbered from memory after their first use, and a read
+/// started ahead of the writes queued after it.
+@Suite("SQLite queued writes")
+struct SQLiteQueueTests {
+    func note(_ id: String) -> NoteRecord {
+        NoteRecord(id: id, subscription: "sub_1", created: testNow, text: "hello", author: nil)
+    }
+
+    @Test("counters: numbers stay gap-free across commitAndContinue and the next transaction, and the stored value follows")
+    func countersFromMemory() async throws {
+        let (store, _) = try await TestDatabase.sqlite.makeStore()
+        let ranges = try await store.transaction { tx in
+            let a = try await tx.nextSequenceValues("INV-2026", count: 3)
+            let b = try await tx.nextSequenceValues("RCP-2026", count: 2)
+            try await tx.commitAndContinue()
+            let c = try await tx.nextSequenceValues("INV-2026", count: 2)
+            let d = try await tx.nextSequenceValue("INV-2026")
+            return [a, b, c, d...d]
+        }
+        #expect(ranges == [1...3, 1...2, 4...5, 6...6])
+        #expect(try await store.transaction { tx in try await tx.nextSequenceValue("INV-2026") } == 7)
+        #expect(try await store.transaction { tx in try await tx.nextSequenceValues("RCP-2026", count: 4) } == 3...6)
+        // A rolled-back transaction gives its numbers back.
+        struct Stop: Error {}
+        await #expect(throws: Stop.self) {
+            try await store.transaction { tx in
+                _ = try await tx.nextSequenceValues("INV-2026", count: 10)
+                _ = try await tx.nextSequenceValues("INV-2026", count: 10)
+                throw Stop()
+            }
+        }
+        #expect(try await store.transaction { tx in try await tx.nextSequenceValue("INV-2026") } == 8)
+        try await store.close()
+    }
+
+    @Test("counters: a counter another writer advanced meanwhile is a conflict, and nothing queued after it is written")
+    func counterMovedByAnotherWriter() async throws {
+        let (store, _) = try await TestDatabase.sqlite.makeStore()
+        await #expect(throws: StoreError(.conflict, table: "sequences", id: "INV-2026")) {
+            try await store.transaction { tx in
+                #expect(try await tx.nextSequenceValues("INV-2026", count: 2) == 1...2)
+                try await tx.commitAndContinue()
+                // As another process numbering on the same file between two batches would.
+                let sql = try #require(tx as? SQLTransaction)
+                try await sql.pipeline?.drain()
+                try await sql.sqlite!.run { s in try s.execute("UPDATE sequences SET value = 5 WHERE name = 'INV-2026'") }.get()
+                // From memory this would be 3...4, numbers the other writer has given.
+                _ = try await tx.nextSequenceValues("INV-2026", count: 2)
+                try await tx.insertAll([self.note("note_1")])
+            }
+        }
+        #expect(try await store.transaction { tx in try await tx.find(NoteRecord.self, id: "note_1") } == nil)
+        // The first batch committed; the other writer's value stands, and numbering goes on from it.
+        #expect(try await store.transaction { tx in try await tx.nextSequenceValue("INV-2026") } == 3)
+        try await store.close()
+    }
+
+    @Test("readAhead: the read sees the database without the writes queued after it, and they wait for it to end")
+    func readAheadComesBeforeLaterWrites() async throws {
+        let (store, _) = try await TestDatabase.sqlite.makeStore()
+        let (seenAhead, seenAfter) = try await store.transaction { tx -> ([String], [String]) in
+            try await tx.insertAll([self.note("note_1")])
+            let ahead = tx.readAhead {
+                // Slower than the write queued below: were that write not held back, the read would see it.
+                try await Task.sleep(for: .milliseconds(100))
+                return try await tx.all(NoteRecord.self, filters: [:]).map(\.id)
+            }
+            try await tx.insertAll([self.note("note_2")])
+            let seen = try await ahead.value
+            return (seen, try await tx.all(NoteRecord.self, filters: [:]).map(\.id))
+        }
+        #expect(seenAhead == ["note_1"])
+        #expect(seenAfter == ["note_1", "note_2"])
+        try await store.close()
+    }
+}
