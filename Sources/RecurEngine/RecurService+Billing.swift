@@ -73,48 +73,62 @@ extension RecurService {
         let overlap = store.queuesWrites && overlapBatches
         // The keyset cursor moves past every batch claimed (subscriptions left to another test
         // clock included), so the run ends when nothing is due after it.
+        var conflicts = 0
         while true {
             let after = cursor
-            let (report, last) = try await store.transaction { tx -> (BillingReport, (Int64, String)?) in
-                guard overlap else {
-                    guard let claimed = try await self.claim(run, after: after, tx: tx) else { return (BillingReport(), nil) }
-                    let billed = try await self.bill(claimed, run, tx: tx)
-                    try await self.write(billed, tx: tx, numberFirst: false)
-                    return (billed.report, claimed.tail)
-                }
-                // Overlapped (SQLite): batch k+1 is read, behind batch k-1's queued writes, and
-                // decoded while batch k is priced; batch k's writes are queued behind that read
-                // and their JSON is built while it runs; batch k+1 is priced while SQLite writes
-                // batch k. Each batch still commits on its own. The writer is handed back every
-                // `handBackAfter`, so the API is never kept waiting longer.
-                let handBack = ContinuousClock.now + handBackAfter
-                var report = BillingReport()
-                var claimed = try await self.claim(run, after: after, tx: tx)
-                guard claimed != nil else { return (report, nil) }
-                var last = after
-                while let batch = claimed {
-                    // The read of batch k+1 sees the database as batch k-1 left it: batch k's writes
-                    // wait for it (`readAhead`); the customers batch k changes are then taken from memory.
-                    let next = tx.readAhead { try await self.claim(run, after: batch.tail, tx: tx, if: ContinuousClock.now < handBack) }
-                    let billed: BilledBatch
-                    do {
-                        billed = try await self.bill(batch, run, tx: tx)
-                        try await self.write(billed, tx: tx, numberFirst: true)
-                    } catch {
-                        // Never leave the read running on the connection past the transaction.
-                        _ = await next.result
-                        throw error
+            let outcome: (BillingReport, (Int64, String)?)
+            do {
+                outcome = try await store.transaction { tx -> (BillingReport, (Int64, String)?) in
+                    guard overlap else {
+                        guard let claimed = try await self.claim(run, after: after, tx: tx) else { return (BillingReport(), nil) }
+                        let billed = try await self.bill(claimed, run, tx: tx)
+                        try await self.write(billed, tx: tx, numberFirst: false)
+                        return (billed.report, claimed.tail)
                     }
-                    report.merge(billed.report)
-                    last = batch.tail
-                    // The hand-back is decided after pricing (charges may be slow): a batch read
-                    // ahead past it is dropped, and the next transaction reads it again.
-                    let ahead = try await next.value
-                    claimed = ContinuousClock.now < handBack ? ahead?.carrying(billed.customers) : nil
-                    if claimed != nil { try await tx.commitAndContinue() }
+                    // Overlapped (SQLite): batch k+1 is read, behind batch k-1's queued writes, and
+                    // decoded while batch k is priced; batch k's writes are queued behind that read
+                    // and their JSON is built while it runs; batch k+1 is priced while SQLite writes
+                    // batch k. Each batch still commits on its own. The writer is handed back every
+                    // `handBackAfter`, so the API is never kept waiting longer.
+                    let handBack = ContinuousClock.now + handBackAfter
+                    var report = BillingReport()
+                    var claimed = try await self.claim(run, after: after, tx: tx)
+                    guard claimed != nil else { return (report, nil) }
+                    var last = after
+                    while let batch = claimed {
+                        // The read of batch k+1 sees the database as batch k-1 left it: batch k's writes
+                        // wait for it (`readAhead`); the customers batch k changes are then taken from memory.
+                        let next = tx.readAhead { try await self.claim(run, after: batch.tail, tx: tx, if: ContinuousClock.now < handBack) }
+                        let billed: BilledBatch
+                        do {
+                            billed = try await self.bill(batch, run, tx: tx)
+                            try await self.write(billed, tx: tx, numberFirst: true)
+                        } catch {
+                            // Never leave the read running on the connection past the transaction.
+                            _ = await next.result
+                            throw error
+                        }
+                        report.merge(billed.report)
+                        last = batch.tail
+                        // The hand-back is decided after pricing (charges may be slow): a batch read
+                        // ahead past it is dropped, and the next transaction reads it again.
+                        let ahead = try await next.value
+                        claimed = ContinuousClock.now < handBack ? ahead?.carrying(billed.customers) : nil
+                        if claimed != nil { try await tx.commitAndContinue() }
+                    }
+                    return (report, last)
                 }
-                return (report, last)
+            } catch let error as StoreError where error.kind == .conflict && error.table == "sequences" && conflicts < 3 {
+                // Another process numbered documents on the same SQLite file between two batches
+                // (its counters were then not what this transaction knew): the batches before stay,
+                // the failing one rolled back, and a new transaction reads the counters again.
+                // What it reports is lost with it; the billing keys keep anything from being billed twice.
+                conflicts += 1
+                logger.warning("billing run: \(error), going on in a new transaction")
+                continue
             }
+            conflicts = 0
+            let (report, last) = outcome
             total.merge(report)
             guard let last else { break }
             cursor = last

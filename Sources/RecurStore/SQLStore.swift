@@ -147,9 +147,9 @@ public final class SQLStore: Store, @unchecked Sendable {
             try? await tx.pipeline?.drain()
             try? await tx.db.raw("ROLLBACK").run()
             // On PostgreSQL a failed write aborts the transaction, so a caller that caught its
-            // duplicate fails at its next statement ("current transaction is aborted"): the
-            // duplicate is the cause, and is what the transaction throws.
-            try tx.failedWrite?.check()
+            // duplicate fails at its next statement ("current transaction is aborted", 25P02):
+            // the duplicate is the cause, and is what the transaction throws.
+            if let aborted = error as? PSQLError, aborted.serverInfo?[.sqlState] == "25P02" { try tx.failedWrite?.check() }
             throw error
         }
     }
@@ -286,6 +286,9 @@ struct SQLTransaction: RecurEngine.Transaction {
     /// until `read` has ended. PostgreSQL: the connection runs its statements in order anyway.
     func readAhead<T: Sendable>(_ read: @escaping @Sendable () async throws -> T) -> Task<T, any Error> {
         guard let pipeline, let sqlite else { return Task { try await read() } }
+        // Inside another read ahead of this transaction: the same place in the queue, and the
+        // outer barrier already holds back what follows (a second one would wait for itself).
+        if let outer = SQLitePipeline.readingBefore, outer.pipeline == ObjectIdentifier(pipeline) { return Task { try await read() } }
         let before = pipeline.mark()
         let task = Task { try await SQLitePipeline.$readingBefore.withValue(before) { try await read() } }
         pipeline.enqueue {
@@ -736,18 +739,19 @@ final class SQLitePipeline: @unchecked Sendable {
 
     /// What has been queued so far, for a read that must come after it and before what follows.
     struct Mark: Sendable {
+        let pipeline: ObjectIdentifier
         let future: EventLoopFuture<Void>?
     }
 
     /// In a read started by ``SQLTransaction/readAhead(_:)``: the writes it comes after.
     @TaskLocal static var readingBefore: Mark?
 
-    func mark() -> Mark { lock.withLock { Mark(future: tail) } }
+    func mark() -> Mark { lock.withLock { Mark(pipeline: ObjectIdentifier(self), future: tail) } }
 
     /// Waits for everything queued (in a read ahead, for what was queued before it); throws
     /// the first failure, now and on every later call.
     func drain() async throws {
-        if let before = Self.readingBefore {
+        if let before = Self.readingBefore, before.pipeline == ObjectIdentifier(self) {
             if let failed = lock.withLock({ failure }) { throw failed }
             do {
                 try await before.future?.get()

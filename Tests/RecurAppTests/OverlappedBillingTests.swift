@@ -197,6 +197,48 @@ struct OverlappedBillingTests {
         func close() async throws { try await inner.close() }
     }
 
+    /// Fails `failing` transactions after the first (the run's read of the catalog) with the
+    /// conflict SQLite's guarded counter raises when another process numbered on the same file.
+    struct ConflictingStore: Store {
+        let inner: SQLStore
+        let failing: Int
+        let count = CountingStore.Counter()
+        var kind: String { inner.kind }
+        var queuesWrites: Bool { inner.queuesWrites }
+        func transaction<T: Sendable>(_ body: @escaping @Sendable (any Transaction) async throws -> T) async throws -> T {
+            count.add()
+            if count.value > 1, count.value <= failing + 1 { throw StoreError(.conflict, table: "sequences", id: "INV-2026") }
+            return try await inner.transaction(body)
+        }
+        func migrate() async throws -> [Int] { try await inner.migrate() }
+        func ping() async throws { try await inner.ping() }
+        func close() async throws { try await inner.close() }
+    }
+
+    @Test("a counter conflict (another process numbered meanwhile) is retried in a new transaction, up to three times in a row")
+    func counterConflictIsRetried() async throws {
+        for (failing, succeeds) in [(3, true), (4, false)] {
+            let base = Base()
+            let e = try await base.env(.sqlite)
+            let c = try await customer(e)
+            let bought = try await base.buy(e, c, [.init(product: DemoCatalog.workspace, plan: "ws_starter", cycle: .monthly, seats: 2)])
+            let sub = try #require(bought.subscriptions.first?.id)
+            let store = ConflictingStore(inner: e.store, failing: failing)
+            let service = RecurService(store: store, clock: ManualClock(BillingRunTests.start), testMode: true, logger: TestDatabase.logger)
+            if succeeds {
+                let report = try await service.runBilling(until: try base.day(2026, 2, 15))
+                #expect(report.invoices == 1)
+                #expect(try await base.invoices(e, c.id).compactMap(\.billingKey) == ["\(sub)@2026-02-15"])
+            } else {
+                await #expect(throws: StoreError(.conflict, table: "sequences", id: "INV-2026")) {
+                    _ = try await service.runBilling(until: try base.day(2026, 2, 15))
+                }
+                #expect(try await base.invoices(e, c.id).compactMap(\.billingKey).isEmpty)
+            }
+            try await e.store.close()
+        }
+    }
+
     /// A card charge that takes `delay`, then succeeds as the sandbox's.
     struct SlowCharger: PaymentCharger {
         let delay: Duration

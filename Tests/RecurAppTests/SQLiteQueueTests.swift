@@ -56,7 +56,8 @@ struct SQLiteQueueTests {
             }
         }
         #expect(try await store.transaction { tx in try await tx.find(NoteRecord.self, id: "note_1") } == nil)
-        // The first batch committed; the other writer's value stands, and numbering goes on from it.
+        // The first batch committed its 2. (The stand-in for the other writer wrote inside the failed
+        // transaction, so it was rolled back with it; a real one's value would stand.)
         #expect(try await store.transaction { tx in try await tx.nextSequenceValue("INV-2026") } == 3)
         try await store.close()
     }
