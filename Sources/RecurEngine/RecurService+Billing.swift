@@ -82,7 +82,7 @@ extension RecurService {
                     guard overlap else {
                         guard let claimed = try await self.claim(run, after: after, tx: tx) else { return (BillingReport(), nil) }
                         let billed = try await self.bill(claimed, run, tx: tx)
-                        try await self.write(billed, tx: tx, numberFirst: false)
+                        try await self.write(billed, tx: tx)
                         return (billed.report, claimed.tail)
                     }
                     // Overlapped (SQLite): batch k+1 is read, behind batch k-1's queued writes, and
@@ -102,7 +102,7 @@ extension RecurService {
                         let billed: BilledBatch
                         do {
                             billed = try await self.bill(batch, run, tx: tx)
-                            try await self.write(billed, tx: tx, numberFirst: true)
+                            try await self.write(billed, tx: tx)
                         } catch {
                             // Never leave the read running on the connection past the transaction.
                             _ = await next.result
@@ -221,22 +221,20 @@ extension RecurService {
         return BilledBatch(report: report, customers: customers, changedCustomers: changed, log: log, writes: writes)
     }
 
-    /// Writes a billed batch: numbers its new invoices and receipts (a block per yearly series,
-    /// gap-free), then writes everything in multi-row statements. Unless `numberFirst`, what
-    /// needs no document number is written first: from the numbering to the commit the
-    /// counters' rows are locked, and a second worker's batch waits on them (PostgreSQL), so
-    /// the less written after it the better. Where writes are queued (SQLite) numbering
-    /// waits for the queue, so it comes first.
-    func write(_ billed: BilledBatch, tx: any Transaction, numberFirst: Bool) async throws {
+    /// Writes a billed batch in multi-row statements, and numbers its new invoices and receipts
+    /// (a block per yearly series, gap-free). What needs no document number is written first:
+    /// from the numbering to the commit the counters' rows are locked, and a second worker's
+    /// batch waits on them (PostgreSQL), so the less written after it the better. (SQLite numbers
+    /// from memory after a transaction's first use of a counter, without waiting for the queue.)
+    func write(_ billed: BilledBatch, tx: any Transaction) async throws {
         let writes = billed.writes
         let log = billed.log
-        if numberFirst { try await number(writes, tx: tx) }
         try await tx.saveAll(writes.changedInvoices.values.sorted { $0.id < $1.id })
         try await tx.saveAll(writes.subscriptions)
         let logged = log.checkpoint()
         try await tx.insertAll(Array(log.audits[..<logged.audits]))
         try await tx.insertAll(Array(log.events[..<logged.events]))
-        if !numberFirst { try await number(writes, tx: tx) }
+        try await number(writes, tx: tx)
         for invoice in writes.invoices {
             log.audit("invoice.created", target: invoice.id, customer: invoice.customer, before: String?.none,
                       after: ["number": invoice.number ?? "", "total": invoice.totals.total.description, "status": invoice.status.rawValue])

@@ -74,8 +74,10 @@ public final class SQLStore: Store, @unchecked Sendable {
                                                   password: c.password, database: database.isEmpty ? nil : database, tls: .disable)
         config.options.maximumConnections = 20
         let client = PostgresClient(configuration: config, backgroundLogger: logger)
-        // The pool must be running before the first lease (PostgresNIO warns otherwise): the
-        // task says so as it calls `run()`, whose first step marks the pool as running.
+        // The pool should be running before the first lease (PostgresNIO warns otherwise): the
+        // opener waits until the task is about to call `run()`, which marks the pool as running
+        // at once. It narrows the window to a few instructions rather than closing it; PostgresNIO
+        // has no signal for "running".
         let (started, signal) = AsyncStream<Void>.makeStream()
         let task = Task {
             signal.finish()
@@ -283,7 +285,8 @@ struct SQLTransaction: RecurEngine.Transaction {
 
     /// SQLite: `read` waits only for the writes queued before this call (its statements'
     /// `drain()` stops there), and a barrier queued behind them holds back every later write
-    /// until `read` has ended. PostgreSQL: the connection runs its statements in order anyway.
+    /// until `read` has ended. PostgreSQL writes nothing behind the caller's back: the read
+    /// simply runs beside it (the billing run reads ahead only where writes are queued).
     func readAhead<T: Sendable>(_ read: @escaping @Sendable () async throws -> T) -> Task<T, any Error> {
         guard let pipeline, let sqlite else { return Task { try await read() } }
         // Inside another read ahead of this transaction: the same place in the queue, and the

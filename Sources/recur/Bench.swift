@@ -48,8 +48,9 @@ struct MachineCPU {
               let line = stat.split(separator: "\n").first(where: { $0.hasPrefix("cpu ") }) else { return nil }
         let ticks = line.split(separator: " ").dropFirst().compactMap { Double($0) }
         guard ticks.count >= 8 else { return nil }
-        // user nice system idle iowait irq softirq steal, in USER_HZ (100 a second on Linux).
-        return MachineCPU(busy: (ticks[0] + ticks[1] + ticks[2] + ticks[5] + ticks[6]) / 100, steal: ticks[7] / 100)
+        // user nice system idle iowait irq softirq steal, in clock ticks (USER_HZ).
+        let hz = Double(sysconf(Int32(_SC_CLK_TCK)))
+        return MachineCPU(busy: (ticks[0] + ticks[1] + ticks[2] + ticks[5] + ticks[6]) / hz, steal: ticks[7] / hz)
     }
 }
 
@@ -57,7 +58,7 @@ struct MachineCPU {
 /// threads; not a PostgreSQL server's): on a shared machine whose cores are sometimes taken
 /// by other guests (steal time), the CPU per item varies much less than the wall time.
 /// The machine's busy time is printed too (Linux): with PostgreSQL it includes the server's work.
-func report(_ label: String, count: Int, since start: ContinuousClock.Instant, cpu startCPU: Double, machine startMachine: MachineCPU? = nil) {
+func report(_ label: String, count: Int, since start: ContinuousClock.Instant, cpu startCPU: Double, machine startMachine: MachineCPU?) {
     let elapsed = ContinuousClock.now - start
     let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
     let cpu = processCPUSeconds() - startCPU

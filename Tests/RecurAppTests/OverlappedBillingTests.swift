@@ -176,38 +176,24 @@ struct OverlappedBillingTests {
         try await e.store.close()
     }
 
-    /// Counts the transactions a service opens on the store.
+    /// Counts the transactions a service opens on the store, and fails `conflicts` of them after
+    /// the first (the run's read of the catalog) with the conflict SQLite's guarded counter raises
+    /// when another process numbered on the same file.
     struct CountingStore: Store {
         let inner: SQLStore
+        var conflicts = 0
         let count = Counter()
         final class Counter: @unchecked Sendable {
             private let lock = NSLock()
             private var n = 0
-            func add() { lock.withLock { n += 1 } }
+            func add() -> Int { lock.withLock { n += 1; return n } }
             var value: Int { lock.withLock { n } }
         }
         var kind: String { inner.kind }
         var queuesWrites: Bool { inner.queuesWrites }
         func transaction<T: Sendable>(_ body: @escaping @Sendable (any Transaction) async throws -> T) async throws -> T {
-            count.add()
-            return try await inner.transaction(body)
-        }
-        func migrate() async throws -> [Int] { try await inner.migrate() }
-        func ping() async throws { try await inner.ping() }
-        func close() async throws { try await inner.close() }
-    }
-
-    /// Fails `failing` transactions after the first (the run's read of the catalog) with the
-    /// conflict SQLite's guarded counter raises when another process numbered on the same file.
-    struct ConflictingStore: Store {
-        let inner: SQLStore
-        let failing: Int
-        let count = CountingStore.Counter()
-        var kind: String { inner.kind }
-        var queuesWrites: Bool { inner.queuesWrites }
-        func transaction<T: Sendable>(_ body: @escaping @Sendable (any Transaction) async throws -> T) async throws -> T {
-            count.add()
-            if count.value > 1, count.value <= failing + 1 { throw StoreError(.conflict, table: "sequences", id: "INV-2026") }
+            let n = count.add()
+            if n > 1, n <= conflicts + 1 { throw StoreError(.conflict, table: "sequences", id: "INV-2026") }
             return try await inner.transaction(body)
         }
         func migrate() async throws -> [Int] { try await inner.migrate() }
@@ -223,7 +209,7 @@ struct OverlappedBillingTests {
             let c = try await customer(e)
             let bought = try await base.buy(e, c, [.init(product: DemoCatalog.workspace, plan: "ws_starter", cycle: .monthly, seats: 2)])
             let sub = try #require(bought.subscriptions.first?.id)
-            let store = ConflictingStore(inner: e.store, failing: failing)
+            let store = CountingStore(inner: e.store, conflicts: failing)
             let service = RecurService(store: store, clock: ManualClock(BillingRunTests.start), testMode: true, logger: TestDatabase.logger)
             if succeeds {
                 let report = try await service.runBilling(until: try base.day(2026, 2, 15))

@@ -1,5 +1,6 @@
 import Foundation
 import NIOCore
+import RecurCore
 import RecurEngine
 @testable import RecurStore
 import Testing
@@ -79,5 +80,21 @@ struct SQLiteQueueTests {
         #expect(seenAhead == ["note_1"])
         #expect(seenAfter == ["note_1", "note_2"])
         try await store.close()
+    }
+
+    @Test("PostgreSQL's unique violation detail names the record: by id, or by another unique column (the later of two equal ones); unparsable text stays as it is")
+    func duplicateFromDetail() throws {
+        let day = try CivilDate(2026, 2, 15)
+        func invoice(_ id: String, key: String?) -> InvoiceRecord {
+            InvoiceRecord(id: id, number: nil, customer: "cus_1", subscriptions: ["sub_1"], status: .open, currency: .vnd, lines: [],
+                          totals: try! Totals(lines: [], currency: .vnd), amountPaid: .zero(.vnd), issueDate: day, dueDate: day, created: testNow,
+                          billingKey: key)
+        }
+        let records = [invoice("in_1", key: "sub_1@2026-02-15"), invoice("in_2", key: "sub_(2)=(x)@2026-02-15"), invoice("in_3", key: "sub_1@2026-02-15")]
+        #expect(SQLTransaction.duplicateID("Key (id)=(in_9) already exists.", in: records) == "in_9")
+        #expect(SQLTransaction.duplicateID("Key (billing_key)=(sub_1@2026-02-15) already exists.", in: records) == "in_3")
+        #expect(SQLTransaction.duplicateID("Key (billing_key)=(sub_(2)=(x)@2026-02-15) already exists.", in: records) == "in_2")
+        #expect(SQLTransaction.duplicateID("Key (billing_key)=(sub_7@2026-02-15) already exists.", in: records) == "sub_7@2026-02-15")
+        #expect(SQLTransaction.duplicateID("Schlüssel existiert bereits.", in: records) == "Schlüssel existiert bereits.")
     }
 }
