@@ -22,17 +22,38 @@ extension FastJSONRecord {
 /// Builds JSON text: objects with keys, strings escaped per RFC 8259.
 public struct JSONWriter {
     private(set) var bytes: [UInt8] = []
-    private var needsComma: [Bool] = []
+    /// Whether the value being written at each open level needs a comma before it: one bit a
+    /// level for the first 64 (bit `depth - 1`), an array beyond (no record nests that deep).
+    private var commas: UInt64 = 0
+    private var deeper: [Bool] = []
+    private var depth = 0
 
     public init() { bytes.reserveCapacity(1024) }
 
     public var text: String { String(decoding: bytes, as: UTF8.self) }
 
     mutating func separator() {
-        if let last = needsComma.last {
-            if last { bytes.append(UInt8(ascii: ",")) }
-            needsComma[needsComma.count - 1] = true
+        guard depth > 0 else { return }
+        if depth <= 64 {
+            let bit: UInt64 = 1 << UInt64(depth - 1)
+            if commas & bit != 0 { bytes.append(UInt8(ascii: ",")) } else { commas |= bit }
+        } else {
+            if deeper[depth - 65] { bytes.append(UInt8(ascii: ",")) }
+            deeper[depth - 65] = true
         }
+    }
+
+    private mutating func open(_ bracket: UInt8) {
+        separatorForValue()
+        bytes.append(bracket)
+        depth += 1
+        if depth <= 64 { commas &= ~(1 << UInt64(depth - 1)) } else { deeper.append(false) }
+    }
+
+    private mutating func close(_ bracket: UInt8) {
+        if depth > 64 { deeper.removeLast() }
+        depth -= 1
+        bytes.append(bracket)
     }
 
     mutating func key(_ k: String) {
@@ -42,21 +63,15 @@ public struct JSONWriter {
     }
 
     public mutating func object(_ body: (inout JSONWriter) -> Void) {
-        separatorForValue()
-        bytes.append(UInt8(ascii: "{"))
-        needsComma.append(false)
+        open(UInt8(ascii: "{"))
         body(&self)
-        needsComma.removeLast()
-        bytes.append(UInt8(ascii: "}"))
+        close(UInt8(ascii: "}"))
     }
 
     public mutating func array<T>(_ items: [T], _ each: (inout JSONWriter, T) -> Void) {
-        separatorForValue()
-        bytes.append(UInt8(ascii: "["))
-        needsComma.append(false)
+        open(UInt8(ascii: "["))
         for item in items { each(&self, item) }
-        needsComma.removeLast()
-        bytes.append(UInt8(ascii: "]"))
+        close(UInt8(ascii: "]"))
     }
 
     /// Values inside arrays need commas; values after a key do not.
@@ -138,14 +153,24 @@ public struct JSONWriter {
         bytes.append(UInt8(ascii: "\""))
         var s = s
         // Runs of text that need no escaping are copied whole (JSON kept in a text field, such
-        // as an audit entry's states, is mostly such runs between escaped quotes).
+        // as an audit entry's states, is mostly such runs between escaped quotes); they are
+        // found eight bytes at a time.
         s.withUTF8 { buffer in
             var run = 0
-            for i in 0..<buffer.count {
+            var i = 0
+            while i < buffer.count {
+                if i + 8 <= buffer.count, !Self.mayNeedEscape(UnsafeRawPointer(buffer.baseAddress! + i).loadUnaligned(as: UInt64.self)) {
+                    i += 8
+                    continue
+                }
                 let b = buffer[i]
-                guard b < 0x20 || b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") else { continue }
+                guard b < 0x20 || b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") else {
+                    i += 1
+                    continue
+                }
                 if run < i { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[run..<i])) }
-                run = i + 1
+                i += 1
+                run = i
                 bytes.append(92)
                 switch b {
                 case UInt8(ascii: "\""), UInt8(ascii: "\\"): bytes.append(b)
@@ -166,11 +191,28 @@ public struct JSONWriter {
         bytes.append(UInt8(ascii: "\""))
     }
 
+    /// Whether any of eight bytes may need escaping: below 0x20, a quote or a backslash. Never
+    /// false when one does (bytes of 0x80 and above may answer true; they are then looked at one by one).
+    static func mayNeedEscape(_ word: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        // A byte is zero in (word XOR c) exactly when it equals c; (x - 1) & ~x sets its high bit
+        // for a zero byte (and maybe for a byte above one the borrow passed through).
+        func hasZero(_ x: UInt64) -> Bool { (x &- ones) & ~x & highs != 0 }
+        let below20 = (word &- ones &* 0x20) & ~word & highs != 0
+        return below20 || hasZero(word ^ (ones &* 0x22)) || hasZero(word ^ (ones &* 0x5C))
+    }
+
     // MARK: Recur's value types, as their Codable conformances write them
 
     public mutating func field(_ k: String, _ m: Money?) {
         guard let m else { return }
-        field(k) { w in w.object { o in o.field("currency", m.currency.code); o.field("minorUnits", m.minorUnits) } }
+        key(k)
+        bytes.append(contentsOf: #"{"currency":""#.utf8)
+        bytes.append(contentsOf: m.currency.code.utf8)
+        bytes.append(contentsOf: #"","minorUnits":"#.utf8)
+        digits(m.minorUnits)
+        bytes.append(UInt8(ascii: "}"))
     }
 
     public mutating func field(_ k: String, _ d: CivilDate?) {

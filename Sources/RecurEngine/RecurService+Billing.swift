@@ -1,6 +1,7 @@
 public import Foundation
 import RecurCore
 import Logging
+import Synchronization
 
 /// What a billing run did.
 public struct BillingReport: Sendable, Hashable, CustomStringConvertible {
@@ -77,6 +78,9 @@ extension RecurService {
         while true {
             let after = cursor
             let outcome: (BillingReport, (Int64, String)?)
+            // What this transaction's batches have committed so far (`commitAndContinue`), which a
+            // conflict in a later batch does not undo.
+            let committed = CommittedBatches()
             do {
                 outcome = try await store.transaction { tx -> (BillingReport, (Int64, String)?) in
                     guard overlap else {
@@ -95,10 +99,17 @@ extension RecurService {
                     var claimed = try await self.claim(run, after: after, tx: tx)
                     guard claimed != nil else { return (report, nil) }
                     var last = after
+                    var queuedCommit: (report: BillingReport, tail: (Int64, String)?) = (report, nil)
                     while let batch = claimed {
                         // The read of batch k+1 sees the database as batch k-1 left it: batch k's writes
                         // wait for it (`readAhead`); the customers batch k changes are then taken from memory.
-                        let next = tx.readAhead { try await self.claim(run, after: batch.tail, tx: tx, if: ContinuousClock.now < handBack) }
+                        let next = tx.readAhead { () -> (ClaimedBatch?, read: Bool) in
+                            let go = ContinuousClock.now < handBack
+                            return (try await self.claim(run, after: batch.tail, tx: tx, if: go), go)
+                        }
+                        // The commit queued before this read has happened once the read has (SQLite
+                        // stops at the first failure in its queue, and a read waits for what came before it).
+                        let committedBeforeNext = queuedCommit
                         let billed: BilledBatch
                         do {
                             billed = try await self.bill(batch, run, tx: tx)
@@ -112,18 +123,25 @@ extension RecurService {
                         last = batch.tail
                         // The hand-back is decided after pricing (charges may be slow): a batch read
                         // ahead past it is dropped, and the next transaction reads it again.
-                        let ahead = try await next.value
+                        let (ahead, read) = try await next.value
+                        if read { committed.state.withLock { $0 = committedBeforeNext } }
                         claimed = ContinuousClock.now < handBack ? ahead?.carrying(billed.customers) : nil
-                        if claimed != nil { try await tx.commitAndContinue() }
+                        if claimed != nil {
+                            try await tx.commitAndContinue()
+                            queuedCommit = (report, last)
+                        }
                     }
                     return (report, last)
                 }
             } catch let error as StoreError where error.kind == .conflict && error.table == "sequences" && conflicts < 3 {
                 // Another process numbered documents on the same SQLite file between two batches
                 // (its counters were then not what this transaction knew): the batches before stay,
-                // the failing one rolled back, and a new transaction reads the counters again.
-                // What it reports is lost with it; the billing keys keep anything from being billed twice.
+                // the failing one rolled back, and a new transaction reads the counters again,
+                // going on after the last batch committed.
                 conflicts += 1
+                let (report, tail) = committed.state.withLock { $0 }
+                total.merge(report)
+                if let tail { cursor = tail }
                 logger.warning("billing run: \(error), going on in a new transaction")
                 continue
             }
@@ -134,6 +152,11 @@ extension RecurService {
             cursor = last
         }
         return total
+    }
+
+    /// The report and cursor of the batches a billing transaction has committed so far.
+    final class CommittedBatches: Sendable {
+        let state = Mutex<(report: BillingReport, tail: (Int64, String)?)>((BillingReport(), nil))
     }
 
     /// What stays the same for every batch of a run.

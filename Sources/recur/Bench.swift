@@ -158,6 +158,28 @@ struct CodecBench: ParsableCommand {
         var n = 0
         try measure("decode subscription", count: blobs.count) { for b in blobs { n &+= try decoder.decode(SubscriptionRecord.self, from: b).subscription.seats } }
         print("checksum \(n)")
+        // What the billing run does with its records: its own writer and reader (FastJSON).
+        var texts: [String] = []
+        texts.reserveCapacity(records.count)
+        try measure("write subscription (billing run's writer)", count: records.count) { for r in records { texts.append(r.jsonText()) } }
+        try measure("read subscription (billing run's reader)", count: texts.count) {
+            for t in texts {
+                var reader = JSONReader(t)
+                n &+= try SubscriptionRecord(json: &reader).subscription.seats
+            }
+        }
+        let renewal = Renewal(catalog: catalog, customer: Customer(id: "cus_bench", country: "VN", currency: .vnd))
+        let invoices = try records.map { r in
+            let lines = try renewal.lines(for: r.subscription)
+            let totals = try Totals(lines: lines, currency: .vnd)
+            return InvoiceRecord(id: "in_\(r.id)", number: "INV-2026-000001", customer: r.subscription.customer.rawValue, subscriptions: [r.id],
+                                 status: .paid, currency: .vnd, lines: lines, totals: totals, amountPaid: totals.total,
+                                 issueDate: r.subscription.currentPeriod.end, dueDate: r.subscription.currentPeriod.end, created: now,
+                                 billingKey: "\(r.id)@\(r.subscription.currentPeriod.end)")
+        }
+        var bytes = 0
+        try measure("write invoice (billing run's writer)", count: invoices.count) { for i in invoices { bytes &+= i.jsonText().utf8.count } }
+        print("average \(bytes / invoices.count) bytes; checksum \(n)")
     }
 }
 

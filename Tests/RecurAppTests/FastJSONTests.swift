@@ -1,6 +1,6 @@
 import Foundation
 import RecurCore
-import RecurEngine
+@testable import RecurEngine
 import Testing
 
 /// The invoice's hand-written JSON is read back by its Codable conformance into the
@@ -73,6 +73,66 @@ struct FastJSONTests {
                                     dueDate: try CivilDate(2000, 2, 29), created: Date(timeIntervalSince1970: -86_401))
         #expect(try roundTrip(invoice) == invoice)
         #expect(invoice.jsonText().contains(#""created":"1969-12-30T23:59:59Z""#))
+    }
+
+    @Test("each byte that needs escaping, at every place of texts of 0 to 40 bytes, is escaped (the writer looks at 8 bytes at a time)")
+    func escapingAtEveryPlace() throws {
+        let specials: [UInt8] = Array(0x00..<0x20) + [UInt8(ascii: "\""), UInt8(ascii: "\\")]
+        // Fillers: plain letters, bytes just beside the special ones, and a two-byte letter (ệ).
+        let fillers: [[UInt8]] = [Array("abcdefgh".utf8), [0x21, 0x23, 0x5B, 0x5D, 0x20, 0x7F, 0x41, 0x42], Array("ệệệệ".utf8)]
+        var checked = 0
+        for filler in fillers {
+            for length in 0...40 {
+                var base: [UInt8] = []
+                while base.count < length { base += filler }
+                base = Array(base.prefix(length))
+                // A two-byte letter cut in half is not text: keep only whole letters.
+                while !base.isEmpty, String(validating: base, as: UTF8.self) == nil { base.removeLast() }
+                for place in 0...base.count {
+                    for special in specials {
+                        var bytes = base
+                        bytes.insert(special, at: place)
+                        let text = String(decoding: bytes, as: UTF8.self)
+                        let event = EventRecord(id: "evt_\(checked)", type: "t", created: Date(timeIntervalSince1970: 0), customer: nil, payload: text)
+                        let json = event.jsonText()
+                        #expect(!json.utf8.contains { $0 < 0x20 }, "a raw control byte in \(json)")
+                        #expect(try Self.decoder.decode(EventRecord.self, from: Data(json.utf8)).payload == text)
+                        checked += 1
+                    }
+                }
+            }
+        }
+        #expect(checked > 30_000)
+        // A word of eight plain bytes is passed whole; one special byte anywhere in it is not.
+        #expect(!JSONWriter.mayNeedEscape(0x6867_6665_6463_6261))
+        for place in 0..<8 {
+            for special in specials {
+                var word: UInt64 = 0x6867_6665_6463_6261
+                word &= ~(0xFF << UInt64(place * 8))
+                word |= UInt64(special) << UInt64(place * 8)
+                #expect(JSONWriter.mayNeedEscape(word), "byte \(special) at \(place)")
+            }
+        }
+    }
+
+    @Test("arrays nested deeper than the writer's 64-level comma bits are still separated right")
+    func deepNesting() throws {
+        func nested(_ w: inout JSONWriter, _ depth: Int) {
+            w.array([0, 1]) { w, k in
+                if depth > 0 && k == 0 { nested(&w, depth - 1) } else { w.stringValue("x\(depth)") }
+            }
+        }
+        var w = JSONWriter()
+        nested(&w, 70)
+        let parsed = try JSONSerialization.jsonObject(with: Data(w.text.utf8))
+        var level: Any = parsed
+        for depth in stride(from: 70, through: 1, by: -1) {
+            let array = try #require(level as? [Any])
+            #expect(array.count == 2)
+            #expect(array[1] as? String == "x\(depth)")
+            level = array[0]
+        }
+        #expect((level as? [Any])?.count == 2)
     }
 
     @Test("subscriptions, audit entries and events read back equal, with add-ons, discounts, scheduled changes and collection state")

@@ -2,7 +2,9 @@ import Foundation
 import RecurApp
 import RecurCore
 import RecurEngine
-import RecurStore
+@testable import RecurStore
+import NIOCore
+import Synchronization
 import Testing
 
 /// The billing run on SQLite reads batch k+1 before batch k's writes are queued and prices
@@ -225,6 +227,62 @@ struct OverlappedBillingTests {
         }
     }
 
+    /// A store that keeps the billing run's current transaction, for a stand-in for another process.
+    struct KeepingStore: Store {
+        let inner: SQLStore
+        final class Current: Sendable { let value = Mutex<(any Transaction)?>(nil) }
+        let current = Current()
+        var kind: String { inner.kind }
+        var queuesWrites: Bool { inner.queuesWrites }
+        func transaction<T: Sendable>(_ body: @escaping @Sendable (any Transaction) async throws -> T) async throws -> T {
+            try await inner.transaction { tx in
+                current.value.withLock { $0 = tx }
+                return try await body(tx)
+            }
+        }
+        func migrate() async throws -> [Int] { try await inner.migrate() }
+        func ping() async throws { try await inner.ping() }
+        func close() async throws { try await inner.close() }
+    }
+
+    /// The sandbox's charge; its `at`-th charge first moves the invoice counter on, on the
+    /// run's own SQLite connection, as another process numbering between two batches would.
+    struct CounterMovingCharger: PaymentCharger {
+        let store: KeepingStore
+        let at: Int
+        final class Calls: Sendable { let count = Mutex(0) }
+        let calls = Calls()
+        func charge(_ method: PaymentMethod, amount: Money, invoice: String) async throws -> ChargeOutcome {
+            if calls.count.withLock({ $0 += 1; return $0 }) == at, let sql = store.current.value.withLock({ $0 }) as? SQLTransaction {
+                try await sql.moveCounterAsAnotherProcess("INV-2026", to: 50)
+            }
+            return try await SandboxCharger().charge(method, amount: amount, invoice: invoice)
+        }
+    }
+
+    @Test("a counter conflict after batches were committed: the run goes on after them, reports every invoice once, and numbers without gaps")
+    func conflictAfterCommittedBatches() async throws {
+        let base = Base()
+        let e = try await base.env(.sqlite)
+        let (cid, subs) = try await threeSubscriptions(e)
+        let before = try await base.invoices(e, cid).count
+        let store = KeepingStore(inner: e.store)
+        let service = RecurService(store: store, clock: ManualClock(BillingRunTests.start), testMode: true, logger: TestDatabase.logger)
+        // Batches of one in one transaction (no hand-back, however slow the machine): the first is
+        // committed, the second meets the moved counter and is rolled back.
+        let report = try await service.runBilling(until: try base.day(2026, 2, 15), batchSize: 1,
+                                                  charger: CounterMovingCharger(store: store, at: 2), handBackAfter: .seconds(600))
+        #expect(report.subscriptions == 3)
+        #expect(report.invoices == 3)
+        #expect(report.chargesSucceeded == 3)
+        let renewals = try await base.invoices(e, cid).filter { $0.billingKey != nil }
+        #expect(Set(renewals.compactMap(\.billingKey)) == Set(subs.map { "\($0)@2026-02-15" }))
+        #expect(renewals.count == 3)
+        // The stand-in's move was rolled back with the failing batch: the numbers go on from the checkout's.
+        #expect(renewals.compactMap(\.number).sorted() == (before + 1...before + 3).map { String(format: "INV-2026-%06d", $0) })
+        try await e.store.close()
+    }
+
     /// A card charge that takes `delay`, then succeeds as the sandbox's.
     struct SlowCharger: PaymentCharger {
         let delay: Duration
@@ -263,5 +321,14 @@ struct OverlappedBillingTests {
         // Held for a minute, the four batches share one transaction; handed back after 10 ms,
         // each has its own (every charge takes 40 ms), so three more are opened.
         #expect(opened[1] - opened[0] == 3, "transactions opened: \(opened)")
+    }
+}
+
+extension SQLTransaction {
+    /// Sets a counter on this transaction's own SQLite connection once the queued writes are
+    /// done: a stand-in for another process numbering on the same file between two batches.
+    func moveCounterAsAnotherProcess(_ name: String, to value: Int) async throws {
+        try await pipeline?.drain()
+        try await sqlite!.run { s in try s.execute("UPDATE sequences SET value = \(value) WHERE name = '\(name)'") }.get()
     }
 }
