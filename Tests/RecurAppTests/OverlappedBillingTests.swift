@@ -3,7 +3,6 @@ import RecurApp
 import RecurCore
 import RecurEngine
 @testable import RecurStore
-import NIOCore
 import Synchronization
 import Testing
 
@@ -180,11 +179,14 @@ struct OverlappedBillingTests {
 
     /// Counts the transactions a service opens on the store, and fails `conflicts` of them after
     /// the first (the run's read of the catalog) with the conflict SQLite's guarded counter raises
-    /// when another process numbered on the same file.
+    /// when another process numbered on the same file. Keeps the transaction running now, for a
+    /// stand-in for that other process.
     struct CountingStore: Store {
         let inner: SQLStore
         var conflicts = 0
         let count = Counter()
+        final class Current: Sendable { let value = Mutex<(any Transaction)?>(nil) }
+        let current = Current()
         final class Counter: @unchecked Sendable {
             private let lock = NSLock()
             private var n = 0
@@ -196,7 +198,10 @@ struct OverlappedBillingTests {
         func transaction<T: Sendable>(_ body: @escaping @Sendable (any Transaction) async throws -> T) async throws -> T {
             let n = count.add()
             if n > 1, n <= conflicts + 1 { throw StoreError(.conflict, table: "sequences", id: "INV-2026") }
-            return try await inner.transaction(body)
+            return try await inner.transaction { tx in
+                current.value.withLock { $0 = tx }
+                return try await body(tx)
+            }
         }
         func migrate() async throws -> [Int] { try await inner.migrate() }
         func ping() async throws { try await inner.ping() }
@@ -227,33 +232,16 @@ struct OverlappedBillingTests {
         }
     }
 
-    /// A store that keeps the billing run's current transaction, for a stand-in for another process.
-    struct KeepingStore: Store {
-        let inner: SQLStore
-        final class Current: Sendable { let value = Mutex<(any Transaction)?>(nil) }
-        let current = Current()
-        var kind: String { inner.kind }
-        var queuesWrites: Bool { inner.queuesWrites }
-        func transaction<T: Sendable>(_ body: @escaping @Sendable (any Transaction) async throws -> T) async throws -> T {
-            try await inner.transaction { tx in
-                current.value.withLock { $0 = tx }
-                return try await body(tx)
-            }
-        }
-        func migrate() async throws -> [Int] { try await inner.migrate() }
-        func ping() async throws { try await inner.ping() }
-        func close() async throws { try await inner.close() }
-    }
-
     /// The sandbox's charge; its `at`-th charge first moves the invoice counter on, on the
     /// run's own SQLite connection, as another process numbering between two batches would.
     struct CounterMovingCharger: PaymentCharger {
-        let store: KeepingStore
+        let store: CountingStore
         let at: Int
         final class Calls: Sendable { let count = Mutex(0) }
         let calls = Calls()
         func charge(_ method: PaymentMethod, amount: Money, invoice: String) async throws -> ChargeOutcome {
-            if calls.count.withLock({ $0 += 1; return $0 }) == at, let sql = store.current.value.withLock({ $0 }) as? SQLTransaction {
+            if calls.count.withLock({ $0 += 1; return $0 }) == at {
+                let sql = try #require(store.current.value.withLock { $0 } as? SQLTransaction)
                 try await sql.moveCounterAsAnotherProcess("INV-2026", to: 50)
             }
             return try await SandboxCharger().charge(method, amount: amount, invoice: invoice)
@@ -266,12 +254,15 @@ struct OverlappedBillingTests {
         let e = try await base.env(.sqlite)
         let (cid, subs) = try await threeSubscriptions(e)
         let before = try await base.invoices(e, cid).count
-        let store = KeepingStore(inner: e.store)
+        let store = CountingStore(inner: e.store)
         let service = RecurService(store: store, clock: ManualClock(BillingRunTests.start), testMode: true, logger: TestDatabase.logger)
         // Batches of one in one transaction (no hand-back, however slow the machine): the first is
         // committed, the second meets the moved counter and is rolled back.
         let report = try await service.runBilling(until: try base.day(2026, 2, 15), batchSize: 1,
                                                   charger: CounterMovingCharger(store: store, at: 2), handBackAfter: .seconds(600))
+        // The catalog's read, the transaction that met the conflict, the one that billed the rest,
+        // and the one that found nothing more due (without the conflict: 3).
+        #expect(store.count.value == 4)
         #expect(report.subscriptions == 3)
         #expect(report.invoices == 3)
         #expect(report.chargesSucceeded == 3)
@@ -321,14 +312,5 @@ struct OverlappedBillingTests {
         // Held for a minute, the four batches share one transaction; handed back after 10 ms,
         // each has its own (every charge takes 40 ms), so three more are opened.
         #expect(opened[1] - opened[0] == 3, "transactions opened: \(opened)")
-    }
-}
-
-extension SQLTransaction {
-    /// Sets a counter on this transaction's own SQLite connection once the queued writes are
-    /// done: a stand-in for another process numbering on the same file between two batches.
-    func moveCounterAsAnotherProcess(_ name: String, to value: Int) async throws {
-        try await pipeline?.drain()
-        try await sqlite!.run { s in try s.execute("UPDATE sequences SET value = \(value) WHERE name = '\(name)'") }.get()
     }
 }

@@ -48,9 +48,7 @@ struct SQLiteQueueTests {
                 #expect(try await tx.nextSequenceValues("INV-2026", count: 2) == 1...2)
                 try await tx.commitAndContinue()
                 // As another process numbering on the same file between two batches would.
-                let sql = try #require(tx as? SQLTransaction)
-                try await sql.pipeline?.drain()
-                try await sql.sqlite!.run { s in try s.execute("UPDATE sequences SET value = 5 WHERE name = 'INV-2026'") }.get()
+                try await #require(tx as? SQLTransaction).moveCounterAsAnotherProcess("INV-2026", to: 5)
                 // From memory this would be 3...4, numbers the other writer has given.
                 _ = try await tx.nextSequenceValues("INV-2026", count: 2)
                 try await tx.insertAll([self.note("note_1")])
@@ -96,5 +94,14 @@ struct SQLiteQueueTests {
         #expect(SQLTransaction.duplicateID("Key (billing_key)=(sub_(2)=(x)@2026-02-15) already exists.", in: records) == "in_2")
         #expect(SQLTransaction.duplicateID("Key (billing_key)=(sub_7@2026-02-15) already exists.", in: records) == "sub_7@2026-02-15")
         #expect(SQLTransaction.duplicateID("Schlüssel existiert bereits.", in: records) == "Schlüssel existiert bereits.")
+    }
+}
+
+extension SQLTransaction {
+    /// Sets a counter on this transaction's own SQLite connection once the queued writes are
+    /// done: a stand-in for another process numbering on the same file between two batches.
+    func moveCounterAsAnotherProcess(_ name: String, to value: Int) async throws {
+        try await pipeline?.drain()
+        try await sqlite!.run { s in try s.execute("UPDATE sequences SET value = \(value) WHERE name = '\(name)'") }.get()
     }
 }
