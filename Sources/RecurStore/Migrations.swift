@@ -16,6 +16,20 @@ enum Migrations {
             + (text + int).map { "CREATE INDEX idx_\(name)_\($0) ON \(name) (\($0))" }
     }
 
+    /// The indexed text columns that hold ids, keys and codes (migration 12), by table.
+    static let byteOrderedColumns: [(String, String)] = [
+        ("plans", "product_id"), ("subscriptions", "customer_id"), ("subscriptions", "status"),
+        ("invoices", "customer_id"), ("invoices", "status"), ("invoices", "subscription_id"), ("invoices", "billing_key"),
+        ("notes", "subscription_id"), ("audit_entries", "customer_id"), ("audit_entries", "target"),
+        ("webhook_deliveries", "endpoint_id"), ("webhook_deliveries", "status"), ("api_keys", "hash"),
+        ("credit_notes", "customer_id"), ("credit_notes", "invoice_id"),
+        ("payment_attempts", "invoice_id"), ("payment_attempts", "customer_id"), ("payment_attempts", "status"),
+        ("payments", "invoice_id"), ("payments", "customer_id"), ("bank_credits", "status"), ("bank_credits", "invoice_id"),
+        ("portal_links", "customer_id"), ("mail_deliveries", "customer_id"), ("mail_deliveries", "status"),
+        ("mail_deliveries", "event_id"), ("deals", "customer_id"), ("deals", "stage"),
+        ("service_requests", "customer_id"), ("service_requests", "status"), ("service_requests", "routed_to"),
+    ]
+
     static let all: [Migration] = [
         Migration(version: 1, name: "records, sequences") { c in
             table("products", collation: c)
@@ -95,6 +109,13 @@ enum Migrations {
              "DROP INDEX IF EXISTS idx_invoices_number",
              "DROP INDEX IF EXISTS idx_events_type",
              "DROP INDEX IF EXISTS idx_events_customer_id"]
+        },
+        Migration(version: 12, name: "identifiers and codes compared byte by byte on PostgreSQL") { c in
+            // The ids, keys and status codes the indexes hold are ASCII and compared for equality:
+            // the database's linguistic collation (strcoll) bought nothing but cost every index
+            // entry a locale-aware comparison. SQLite compares text as bytes already.
+            guard c != "COLLATE BINARY" else { return [] }
+            return Migrations.byteOrderedColumns.map { table, column in "ALTER TABLE \(table) ALTER COLUMN \(column) TYPE TEXT \(c)" }
         },
     ]
 }

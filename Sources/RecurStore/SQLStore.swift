@@ -540,15 +540,29 @@ struct SQLTransaction: RecurEngine.Transaction {
     }
 
     /// The id of the record PostgreSQL's unique violation names: its detail reads
-    /// `Key (column)=(value) already exists.`, for the id or another unique column (an
-    /// invoice's billing key). Of two records of the batch with that value, the later one (the
-    /// earlier was inserted); the value itself when no record has it.
+    /// `Key (column)=(value) already exists.` in English, `La clé « (column)=(value) » existe
+    /// déjà.` in French, and so on in the server's `lc_messages`; the `(column)=(value)` part is
+    /// never translated, so it is what is looked for. The key is the id or another unique column
+    /// (an invoice's billing key). Of two records of the batch with that value, the later one
+    /// (the earlier was inserted); the value itself when no record has it.
     static func duplicateID<R: Record>(_ detail: String, in records: [R]) -> String {
-        guard let open = detail.range(of: "Key ("), let equals = detail.range(of: ")=(", range: open.upperBound..<detail.endIndex),
-              let close = detail.range(of: ") already exists", options: .backwards, range: equals.upperBound..<detail.endIndex)
-        else { return detail }
-        let column = String(detail[open.upperBound..<equals.lowerBound])
-        let value = String(detail[equals.upperBound..<close.lowerBound])
+        let bytes = Array(detail.utf8)
+        let isNameByte = { (b: UInt8) in (b >= 0x61 && b <= 0x7A) || (b >= 0x30 && b <= 0x39) || b == 0x5F }
+        // The first "(name)=(" whose name is a column name; the value runs to the last ")".
+        var found: (column: String, valueStart: Int)?
+        var i = 0
+        while i < bytes.count, found == nil {
+            if bytes[i] == UInt8(ascii: "(") {
+                var j = i + 1
+                while j < bytes.count, isNameByte(bytes[j]) { j += 1 }
+                if j > i + 1, j + 2 < bytes.count, bytes[j] == UInt8(ascii: ")"), bytes[j + 1] == UInt8(ascii: "="), bytes[j + 2] == UInt8(ascii: "(") {
+                    found = (String(decoding: bytes[(i + 1)..<j], as: UTF8.self), j + 3)
+                }
+            }
+            i += 1
+        }
+        guard let (column, start) = found, let end = bytes.lastIndex(of: UInt8(ascii: ")")), end >= start else { return detail }
+        let value = String(decoding: bytes[start..<end], as: UTF8.self)
         if column == "id" { return value }
         return records.last { $0.columns[column] == .text(value) }?.id ?? value
     }

@@ -80,7 +80,7 @@ struct SQLiteQueueTests {
         try await store.close()
     }
 
-    @Test("PostgreSQL's unique violation detail names the record: by id, or by another unique column (the later of two equal ones); unparsable text stays as it is")
+    @Test("PostgreSQL's unique violation detail names the record in any lc_messages: by id, or by another unique column (the later of two equal ones); unparsable text stays as it is")
     func duplicateFromDetail() throws {
         let day = try CivilDate(2026, 2, 15)
         func invoice(_ id: String, key: String?) -> InvoiceRecord {
@@ -93,7 +93,12 @@ struct SQLiteQueueTests {
         #expect(SQLTransaction.duplicateID("Key (billing_key)=(sub_1@2026-02-15) already exists.", in: records) == "in_3")
         #expect(SQLTransaction.duplicateID("Key (billing_key)=(sub_(2)=(x)@2026-02-15) already exists.", in: records) == "in_2")
         #expect(SQLTransaction.duplicateID("Key (billing_key)=(sub_7@2026-02-15) already exists.", in: records) == "sub_7@2026-02-15")
+        // The server's lc_messages translates the sentence, never the key (PostgreSQL 15's de, fr, ja texts).
+        #expect(SQLTransaction.duplicateID("Schlüssel »(billing_key)=(sub_1@2026-02-15)« existiert bereits.", in: records) == "in_3")
+        #expect(SQLTransaction.duplicateID("La clé « (id)=(in_9) » existe déjà.", in: records) == "in_9")
+        #expect(SQLTransaction.duplicateID("キー (billing_key)=(sub_(2)=(x)@2026-02-15) はすでに存在します。", in: records) == "in_2")
         #expect(SQLTransaction.duplicateID("Schlüssel existiert bereits.", in: records) == "Schlüssel existiert bereits.")
+        #expect(SQLTransaction.duplicateID("(Key)=(x) already exists.", in: records) == "(Key)=(x) already exists.")
     }
 }
 
