@@ -17,7 +17,10 @@ extension RecurError.Code {
     public static let webhookEndpointInvalid: Self = "webhook_endpoint.invalid"
     public static let usageInvalid: Self = "usage.invalid"
     public static let testClockDisabled: Self = "test_clock.disabled"
+    /// An advance to a time not after the clock's own (HTTP 422).
     public static let testClockBackwards: Self = "test_clock.backwards"
+    /// A clock time outside 1970–2999, where the calendars billing needs end (HTTP 422).
+    public static let testClockOutOfRange: Self = "test_clock.out_of_range"
     public static let invoiceNotPayable: Self = "invoice.not_payable"
     public static let invoiceNotOpen: Self = "invoice.not_open"
     public static let creditNoteInvalid: Self = "credit_note.invalid"

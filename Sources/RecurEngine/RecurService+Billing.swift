@@ -241,6 +241,13 @@ extension RecurService {
             }
         }
         let changed = customers.values.filter { claimed.customers[$0.id] != $0 }.sorted { $0.id < $1.id }
+        for customer in changed {
+            // A credit on the balance paid (part of) run invoices: the balance's move is audited.
+            if let before = claimed.customers[customer.id]?.balance, before != customer.balance {
+                log.audit("customer.balance_applied", target: customer.id, customer: customer.id,
+                          before: ["balance": before.description], after: ["balance": customer.balance.description])
+            }
+        }
         return BilledBatch(report: report, customers: customers, changedCustomers: changed, log: log, writes: writes)
     }
 
@@ -261,6 +268,9 @@ extension RecurService {
         for invoice in writes.invoices {
             log.audit("invoice.created", target: invoice.id, customer: invoice.customer, before: String?.none,
                       after: ["number": invoice.number ?? "", "total": invoice.totals.total.description, "status": invoice.status.rawValue])
+            for (action, after) in writes.chargeAudits[invoice.id] ?? [] {
+                log.audit(action, target: invoice.id, customer: invoice.customer, before: String?.none, after: after)
+            }
             // A thin event: the run writes many invoices, and the full one is a GET away.
             log.emit("invoice.created", customer: invoice.customer,
                      object: ["id": invoice.id, "number": invoice.number ?? "", "customer": invoice.customer,
@@ -283,15 +293,21 @@ extension RecurService {
         var subscriptions: [SubscriptionRecord] = []
         /// Successful charges, numbered as receipts when the batch is flushed.
         var payments: [PaymentRecord] = []
+        /// What charges did to the new invoices (audited after their `invoice.created`), by invoice id.
+        var chargeAudits: [String: [(action: String, after: [String: String])]] = [:]
 
         struct Mark {
             var invoices: Int
             var changed: [String: InvoiceRecord]
             var subscriptions: Int
             var payments: Int
+            var chargeAudits: [String: [(action: String, after: [String: String])]]
         }
-        func checkpoint() -> Mark { Mark(invoices: invoices.count, changed: changedInvoices, subscriptions: subscriptions.count, payments: payments.count) }
+        func checkpoint() -> Mark {
+            Mark(invoices: invoices.count, changed: changedInvoices, subscriptions: subscriptions.count, payments: payments.count, chargeAudits: chargeAudits)
+        }
         func rollback(to m: Mark) {
+            chargeAudits = m.chargeAudits
             invoices.removeLast(invoices.count - m.invoices)
             changedInvoices = m.changed
             subscriptions.removeLast(subscriptions.count - m.subscriptions)
@@ -369,6 +385,16 @@ extension RecurService {
             let before = r.subscription
             let name: String
             switch action {
+            // A run that catches up (a test clock moved weeks at once, a server that was down) does not
+            // send a reminder whose news is stale: one for a trial end or renewal that is already due
+            // by the run's day, or an overdue reminder with a later one also due. It is marked sent.
+            case .trialReminder where (r.subscription.trialEnd.map { $0 <= today } ?? false),
+                 .renewalReminder where r.subscription.currentPeriod.end <= today,
+                 .trialReminder where Self.laterReminderDue(after: action, on: on, r.subscription, c, today: today, policy: policy),
+                 .renewalReminder where Self.laterReminderDue(after: action, on: on, r.subscription, c, today: today, policy: policy),
+                 .overdueReminder where Self.laterReminderDue(after: action, on: on, r.subscription, c, today: today, policy: policy):
+                name = "reminder_skipped"
+                c.remindersSent.insert(action.reminderKey(on: on)!)
             case .trialReminder(let days):
                 name = "trial_reminder"
                 c.remindersSent.insert(action.reminderKey(on: on)!)
@@ -455,6 +481,9 @@ extension RecurService {
                 let paid = try await charge(&invoice, customer: customer, charger: charger, on: on, log: log, writes: writes, report: &report)
                 if let pending { writes.invoices[pending] = invoice } else { writes.changedInvoices[invoiceID] = invoice }
                 if paid {
+                    auditCharge("invoice.paid", invoice: invoice,
+                                after: ["status": invoice.status.rawValue, "amount_paid": invoice.amountPaid.description, "attempt": String(attempt)],
+                                log: log, writes: writes)
                     c = Collection(remindersSent: c.remindersSent)
                     r.subscription.status = .active
                     r.subscription.paidForPeriod = invoice.totals.net
@@ -480,6 +509,20 @@ extension RecurService {
         r.nextBillingAt = nextBillingAt(r.subscription, collection: c, customer: customer)
         writes.subscriptions.append(r)
         return report
+    }
+
+    /// Whether, once the reminder `action` due `on` is marked sent, the next action is a later
+    /// reminder of the same kind also due by `today` (the later one says more).
+    static func laterReminderDue(after action: LifecycleAction, on: CivilDate, _ s: Subscription, _ c: Collection, today: CivilDate,
+                                 policy: BillingPolicy) -> Bool {
+        guard let key = action.reminderKey(on: on) else { return false }
+        var after = c
+        after.remindersSent.insert(key)
+        guard let (next, following) = Lifecycle.next(s, collection: after, policy: policy), next <= today else { return false }
+        switch (action, following) {
+        case (.trialReminder, .trialReminder), (.renewalReminder, .renewalReminder), (.overdueReminder, .overdueReminder): return true
+        default: return false
+        }
     }
 
     /// Invoices `lines` for the period just started and collects them: charged to
@@ -527,6 +570,17 @@ extension RecurService {
                              totals: totals, amountPaid: paid, issueDate: on, dueDate: due, created: log.now, billingKey: key)
     }
 
+    /// Audits what a charge did to an invoice: at once for a stored invoice; after the invoice's
+    /// own `invoice.created` entry for one this batch issues (numbered, and so audited, when the
+    /// batch is written), so that its history reads in order.
+    func auditCharge(_ action: String, invoice: InvoiceRecord, after: [String: String], log: CommandLog, writes: BatchWrites) {
+        if invoice.number == nil {
+            writes.chargeAudits[invoice.id, default: []].append((action, after))
+        } else {
+            log.audit(action, target: invoice.id, customer: invoice.customer, before: String?.none, after: after)
+        }
+    }
+
     /// Charges an open invoice; true when it was paid.
     func charge(_ invoice: inout InvoiceRecord, customer: CustomerRecord, charger: any PaymentCharger, on: CivilDate, log: CommandLog,
                 writes: BatchWrites, report: inout BillingReport) async throws -> Bool {
@@ -549,6 +603,9 @@ extension RecurService {
             return true
         case .failed(let reason):
             report.chargesFailed += 1
+            // Every failed charge is in the audit history (a successful one shows as the invoice paid).
+            auditCharge("invoice.payment_failed", invoice: invoice, after: ["amount": amount.description, "reason": reason, "method": method.kind],
+                        log: log, writes: writes)
             log.emit("invoice.payment_failed", customer: customer.id, object: ["invoice": invoice.id, "reason": reason])
             return false
         }

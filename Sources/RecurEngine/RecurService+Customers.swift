@@ -177,11 +177,17 @@ extension RecurService {
         }
     }
 
+    /// The most a reported usage may be (a billion users, megabytes, minutes…): far above any
+    /// real account, and low enough that an in-arrears invoice priced on it cannot overflow.
+    public static let maximumUsage: Int64 = 1_000_000_000
+
     /// Replaces the reported usage of one product (users, storage_mb…).
     public func reportUsage(customer id: String, product: String, quotas: [String: Int64], actor: Actor) async throws -> Usage {
         var errors: [RecurError] = []
-        for (q, v) in quotas.sorted(by: { $0.key < $1.key }) where v < 0 {
-            errors.append(RecurError(.usageInvalid, field: "quotas.\(q)", "Usage of \(q) cannot be negative (\(v))", ["usage": .int(v)]))
+        for (q, v) in quotas.sorted(by: { $0.key < $1.key }) where v < 0 || v > Self.maximumUsage {
+            errors.append(RecurError(.usageInvalid, field: "quotas.\(q)",
+                                     v < 0 ? "Usage of \(q) cannot be negative (\(v))" : "Usage of \(q) is at most \(Self.maximumUsage) (\(v))",
+                                     ["usage": .int(v), "maximum": .int(Self.maximumUsage)]))
         }
         if !errors.isEmpty { throw RecurErrors(errors) }
         return try await command(actor) { tx, log in
@@ -204,14 +210,14 @@ extension RecurService {
         }
     }
 
-    /// What the customer may use today.
+    /// What the customer may use today: its test clock's day when it has one, as the billing run sees it.
     public func entitlements(customer id: String) async throws -> Entitlements {
         let now = clock.now()
         return try await read { tx in
             let c = try await self.requireCustomer(tx, id)
             let catalog = try await self.loadCatalog(tx)
             let subs = try await tx.all(SubscriptionRecord.self, filters: ["customer_id": .text(id)]).map(\.subscription)
-            return Entitlements(catalog: catalog, subscriptions: subs, usage: c.usageByProduct, on: self.today(for: c, at: now))
+            return Entitlements(catalog: catalog, subscriptions: subs, usage: c.usageByProduct, on: try await self.day(nil, for: c, tx, default: now))
         }
     }
 

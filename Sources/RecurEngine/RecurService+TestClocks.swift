@@ -9,8 +9,23 @@ extension RecurService {
         }
     }
 
+    /// The times a test clock may show: from 1970 to the end of 2999, so that every period a
+    /// simulation bills (a yearly plan bought on the clock's last day included) has a date.
+    static let testClockRange = Date(timeIntervalSince1970: 0)..<Date(timeIntervalSince1970: 32_503_680_000)
+
+    /// `time` to the whole second (a clock keeps whole seconds, as its stored record does), in range.
+    func requireClockTime(_ time: Date) throws -> Date {
+        let time = Date(timeIntervalSince1970: time.timeIntervalSince1970.rounded(.down))
+        guard Self.testClockRange.contains(time) else {
+            throw RecurError(.testClockOutOfRange, field: "frozen_time", "A test clock shows a time from 1970-01-01T00:00:00Z to before 3000-01-01T00:00:00Z",
+                             ["frozen_time": .text(time.formatted(.iso8601))])
+        }
+        return time
+    }
+
     public func createTestClock(name: String, at time: Date, actor: Actor) async throws -> TestClockRecord {
         try requireTestMode()
+        let time = try requireClockTime(time)
         let clock = TestClockRecord(id: RecordID.make("clock", at: self.clock.now()), name: name, now: time, created: self.clock.now())
         return try await command(actor) { tx, log in
             try await tx.insert(clock)
@@ -33,10 +48,13 @@ extension RecurService {
     public func advanceTestClock(_ id: String, to time: Date, charger: (any PaymentCharger)? = nil, batchSize: Int = 500,
                                  actor: Actor) async throws -> (clock: TestClockRecord, report: BillingReport) {
         try requireTestMode()
+        let time = try requireClockTime(time)
         let clock: TestClockRecord = try await command(actor) { tx, log in
             guard var c = try await tx.find(TestClockRecord.self, id: id) else { throw RecurError.notFound("test clock", id) }
-            guard time >= c.now else {
-                throw RecurError(.testClockBackwards, field: "frozen_time", "A test clock only moves forward (it is at \(c.now))")
+            guard time > c.now else {
+                throw RecurError(.testClockBackwards, field: "frozen_time",
+                                 "A test clock only moves forward: frozen_time must be after \(c.now.formatted(.iso8601)), the clock's time",
+                                 ["frozen_time": .text(time.formatted(.iso8601)), "clock_time": .text(c.now.formatted(.iso8601))])
             }
             let before = c
             c.now = time
@@ -66,23 +84,27 @@ extension RecurService {
     }
 
     /// Records that an open invoice was paid outside Recur (cash, bank transfer
-    /// reconciled by hand): the invoice is paid, and a subscription waiting on it
-    /// (dunning, manual renewal, expired) is active again.
+    /// reconciled by hand), in full: a receipt (method `other`) like any offline payment, the
+    /// invoice paid, and a subscription waiting on it (dunning, manual renewal, expired)
+    /// active again.
     public func payInvoiceOutOfBand(_ id: String, reference: String?, actor: Actor) async throws -> InvoiceRecord {
         try await command(actor) { tx, log in
-            var invoice = try await self.lockedInvoice(tx, id)
+            let invoice = try await self.lockedInvoice(tx, id)
             guard invoice.status == .open else {
                 throw RecurError(.invoiceNotPayable, field: "id", "Invoice \(invoice.number ?? id) is \(invoice.status.rawValue), not open",
                                  ["status": .text(invoice.status.rawValue)])
             }
-            let before = invoice
-            invoice.amountPaid = try invoice.amountPaid + invoice.amountDue
-            invoice.status = .paid
-            try await tx.update(invoice)
-            log.audit("invoice.paid", target: id, customer: invoice.customer, before: before.status.rawValue, after: invoice.status.rawValue)
-            log.emit("invoice.paid", customer: invoice.customer, object: ["invoice": id, "reference": reference ?? "out_of_band"])
-            try await self.reactivate(invoice, tx: tx, log: log)
-            return invoice
+            let customer = try await self.requireCustomer(tx, invoice.customer)
+            let ref = reference.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.flatMap { $0.isEmpty ? nil : $0 }
+            // The reference is the payer's note; an invoice is paid out of band once, so the key is the invoice's.
+            let key = "other:\(id):" + (ref ?? RecordID.make("ref", at: log.now))
+            _ = try await self.applyPayment(tx, log, invoiceID: id, customerID: invoice.customer, amount: invoice.amountDue, method: "other",
+                                                      reference: ref, dedupeKey: key, receivedOn: try await self.day(nil, for: customer, tx, default: log.now),
+                                                      attempt: nil, note: "paid out of band")
+            guard let paid = try await tx.find(InvoiceRecord.self, id: id) else {
+                throw RecurError.notFound("invoice", id)
+            }
+            return paid
         }
     }
 }

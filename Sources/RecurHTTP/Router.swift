@@ -3,6 +3,7 @@ public import Hummingbird
 import HTTPTypes
 import NIOCore
 import OpenAPIHummingbird
+import OpenAPIRuntime
 import RecurAPI
 import RecurCore
 public import RecurEngine
@@ -59,7 +60,7 @@ public func buildRouter(service: RecurService, metrics: RequestMetrics = Request
         headers[.contentType] = "application/yaml"
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: RecurAPISpec.yaml())))
     }
-    try APIHandler(service: service, version: RecurInfo.version).registerHandlers(on: router)
+    try APIHandler(service: service, version: RecurInfo.version).registerHandlers(on: router, configuration: Configuration(dateTranscoder: RFC3339DateTranscoder()))
     PaymentRoutes.register(on: router, service: service)
     return router
 }

@@ -513,7 +513,7 @@ struct APICustomerTests {
         }
     }
 
-    @Test("Usage: POST replaces the reported values, GET returns them; negative or unknown product is 422", arguments: TestDatabase.all)
+    @Test("Usage: POST replaces the reported values, GET returns them; negative, above a billion or unknown product is 422", arguments: TestDatabase.all)
     func usage(db: TestDatabase) async throws {
         try await withApp(db) { client, _ in
             let id = try await API.customer(client)
@@ -537,6 +537,11 @@ struct APICustomerTests {
             let negative = try await client.call(.post, "/v1/customers/\(id)/usage", json: #"{"product": "workspace", "quotas": {"users": -1, "storage_mb": -5}}"#)
             let p = try expectProblem(negative, 422, "usage.invalid", field: "quotas.storage_mb")
             #expect(problemFields(p) == ["quotas.storage_mb", "quotas.users"])
+            // Above a billion (Int64.max here) an in-arrears invoice priced on it could overflow: refused with the maximum.
+            let huge = try await client.call(.post, "/v1/customers/\(id)/usage", json: #"{"product": "workspace", "quotas": {"users": 9223372036854775807, "storage_mb": 1000000000}}"#)
+            let ph = try expectProblem(huge, 422, "usage.invalid", field: "quotas.users")
+            #expect(problemFields(ph) == ["quotas.users"])
+            #expect(dig(ph, "values", "maximum") as? String == "1000000000")
             let unknown = try await client.call(.post, "/v1/customers/\(id)/usage", json: #"{"product": "ghost", "quotas": {"users": 1}}"#)
             let pu = try expectProblem(unknown, 422, "product.unknown", field: "product")
             #expect(dig(pu, "values", "product") as? String == "ghost")

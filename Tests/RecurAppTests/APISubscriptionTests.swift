@@ -317,6 +317,17 @@ struct APISubscriptionTests {
                               422, "seats.below_minimum", field: "seats")
             try expectProblem(try await client.call(.post, "/v1/subscriptions/\(sub)/change", json: #"{"date": "2026-13-01"}"#),
                               422, "date.invalid", field: "date")
+            // The period is [2026-03-01, 2026-04-01): a change dated at its end, or years away, has no days to prorate.
+            for date in ["2026-04-01", "2030-01-01", "2026-02-28"] {
+                let outside = try expectProblem(try await client.call(.post, "/v1/subscriptions/\(sub)/change", json: #"{"seats": 9, "date": "\#(date)"}"#),
+                                                422, "change.date_outside_period", field: "date")
+                #expect(dig(outside, "values", "period_end") as? String == "2026-04-01")
+                try expectProblem(try await client.call(.post, "/v1/subscriptions/\(sub)/preview-change", json: #"{"seats": 9, "date": "\#(date)"}"#),
+                                  422, "change.date_outside_period", field: "date")
+            }
+            // Refused, nothing written: still the two invoices and 10 seats.
+            #expect(try await API.ids(client, "/v1/invoices?subscription=\(sub)").count == 2)
+            #expect(int(try await client.call(.get, "/v1/subscriptions/\(sub)").json["seats"]) == 10)
         }
     }
 

@@ -67,9 +67,11 @@ struct BillingRunTests {
         let sub = try await e.service.subscription(sid)
         #expect(sub.subscription.currentPeriod == (try Period(start: CivilDate(2027, 1, 15), end: CivilDate(2027, 2, 15))))
         #expect(sub.nextBillingAt == (try day(2027, 2, 15)))
-        // Running again at the same time finds nothing more to do.
-        let again = try await e.service.advanceTestClock(e.clock.id, to: try day(2027, 1, 15), actor: .system).report
+        // Running again at the same time finds nothing more to do; the clock itself only moves forward.
+        let again = try await e.service.runBilling(until: try day(2027, 1, 15), testClock: e.clock.id)
         #expect(again.invoices == 0)
+        #expect(again.subscriptions == 0)
+        await #expect(throws: RecurError.self) { try await e.service.advanceTestClock(e.clock.id, to: try day(2027, 1, 15), actor: .system) }
         try await e.store.close()
     }
 
@@ -99,6 +101,11 @@ struct BillingRunTests {
         #expect(renewal.totals.total.minorUnits == 132_000)
         let audit = try await e.service.audit(customer: c.id, target: sid, limit: 100, startingAfter: nil).items.map(\.action)
         #expect(audit.filter { $0 == "subscription.renewed" }.count == 1)
+        // Every charge is in the invoice's audit history: two declines, then the retry that paid it (day 3, attempt 2).
+        let charges = try await e.service.audit(customer: c.id, target: renewal.id, limit: 100, startingAfter: nil).items
+        #expect(charges.map(\.action) == ["invoice.created", "invoice.payment_failed", "invoice.payment_failed", "invoice.paid"])
+        #expect(charges.filter { $0.action == "invoice.payment_failed" }.allSatisfy { $0.after?.contains("\"amount\":\"132000 VND\"") == true })
+        #expect(charges.last?.after?.contains("\"amount_paid\":\"132000 VND\"") == true)
         try await e.store.close()
     }
 
@@ -129,10 +136,28 @@ struct BillingRunTests {
         let out = try await buy(e, c, [.init(product: DemoCatalog.workspace, plan: "ws_starter", cycle: .monthly, seats: 3, trial: true),
                                        .init(product: DemoCatalog.appBuilder, plan: "ab_starter", cycle: .monthly, seats: 2, trial: true)])
         #expect(out.invoice == nil)
-        let report = try await e.service.advanceTestClock(e.clock.id, to: try day(2026, 2, 20), actor: .system).report
-        #expect(report.actions["trial_reminder"] == 6)
+        // The trials end on 14/2: reminders fall on 7/2, 11/2 and 13/2. On 8/2 the first one of each is sent.
+        var report = try await e.service.advanceTestClock(e.clock.id, to: try day(2026, 2, 8), actor: .system).report
+        #expect(report.actions["trial_reminder"] == 2)
+        #expect(report.actions["reminder_skipped"] == nil)
+        // Jumping to 13/2 finds two due: only the later one of each is sent, the stale one marked sent.
+        report = try await e.service.advanceTestClock(e.clock.id, to: try day(2026, 2, 13), actor: .system).report
+        #expect(report.actions["trial_reminder"] == 2)
+        #expect(report.actions["reminder_skipped"] == 2)
+        report = try await e.service.advanceTestClock(e.clock.id, to: try day(2026, 2, 20), actor: .system).report
+        #expect(report.actions["trial_reminder"] == nil)
         #expect(report.actions["trial_ended"] == 2)
         #expect(report.invoices == 0)
+        let sent = try await e.store.transaction { tx in try await tx.all(EventRecord.self, filters: [:]) }
+            .filter { $0.type == "subscription.trial_will_end" && $0.customer == c.id }
+        #expect(sent.count == 4)
+        // A customer whose clock jumps over a whole trial hears of none of its reminders: the trial has ended.
+        let late = try await customer(e, card: nil)
+        _ = try await buy(e, late, [.init(product: DemoCatalog.workspace, plan: "ws_starter", cycle: .monthly, seats: 3, trial: true)])
+        report = try await e.service.advanceTestClock(e.clock.id, to: try day(2026, 4, 1), actor: .system).report
+        #expect(report.actions["reminder_skipped"] == 3)
+        #expect(report.actions["trial_reminder"] == nil)
+        #expect(report.actions["trial_ended"] == 1)
         let subs = try await e.service.listSubscriptions(customer: c.id, status: nil, limit: 10, startingAfter: nil).items.map(\.subscription)
         let ws = try #require(subs.first { $0.product == DemoCatalog.workspace })
         let ab = try #require(subs.first { $0.product == DemoCatalog.appBuilder })
@@ -148,12 +173,20 @@ struct BillingRunTests {
         let c = try await customer(e, card: nil)
         let sid = try #require(try await buy(e, c, [.init(product: DemoCatalog.workspace, plan: "ws_starter", cycle: .monthly, seats: 2)],
                                              mode: .manual).subscriptions.first?.id)
-        var report = try await e.service.advanceTestClock(e.clock.id, to: try day(2026, 2, 15), actor: .system).report
-        #expect(report.actions["renewal_reminder"] == 2)
+        // Reminders 7 and 1 days before the renewal on 15/2, each on its day.
+        var report = try await e.service.advanceTestClock(e.clock.id, to: try day(2026, 2, 8), actor: .system).report
+        #expect(report.actions["renewal_reminder"] == 1)
+        report = try await e.service.advanceTestClock(e.clock.id, to: try day(2026, 2, 14), actor: .system).report
+        #expect(report.actions["renewal_reminder"] == 1)
+        report = try await e.service.advanceTestClock(e.clock.id, to: try day(2026, 2, 15), actor: .system).report
+        #expect(report.actions["renewal_reminder"] == nil)
         #expect(report.invoices == 1)
         #expect(report.chargesSucceeded + report.chargesFailed == 0)
+        // Overdue 1 day (16/2) and 3 days (18/2); on 22/2, 7 days unpaid, it expires.
+        report = try await e.service.advanceTestClock(e.clock.id, to: try day(2026, 2, 16), actor: .system).report
+        #expect(report.actions["overdue_reminder"] == 1)
         report = try await e.service.advanceTestClock(e.clock.id, to: try day(2026, 2, 22), actor: .system).report
-        #expect(report.actions["overdue_reminder"] == 2)
+        #expect(report.actions["overdue_reminder"] == 1)
         #expect(report.actions["expired"] == 1)
         #expect(try await e.service.subscription(sid).subscription.status == .expired)
         let open = try #require(try await invoices(e, c.id).first { $0.billingKey != nil && $0.status == .open })

@@ -165,6 +165,13 @@ public struct SubscriptionChanges: Sendable {
     /// or at the period end (a downgrade), carrying equal-seat dependents along.
     public func change(_ s: Subscription, to target: Target, on date: CivilDate) throws -> ChangeResult {
         guard s.isLive else { throw notLive(s) }
+        // Proration prices the days left of the current period: a day outside it has none to price.
+        guard s.currentPeriod.contains(date) else {
+            throw RecurError(.changeDateOutsidePeriod, field: "date",
+                             "A change takes effect within the current period, \(s.currentPeriod.start) to \(s.currentPeriod.end) (excluded); \(date) is not in it",
+                             ["date": .text(date.description), "period_start": .text(s.currentPeriod.start.description),
+                              "period_end": .text(s.currentPeriod.end.description)])
+        }
         var notices: [Quote.Notice] = []
         try validate(s, target, notices: &notices)
         let oldPlan = try catalog.plan(s.plan, field: "plan")
@@ -431,4 +438,6 @@ public struct SubscriptionChanges: Sendable {
 extension RecurError.Code {
     public static let subscriptionNotLive: Self = "subscription.not_live"
     public static let subscriptionNotTrialing: Self = "subscription.not_trialing"
+    /// A change dated outside the subscription's current period (HTTP 422).
+    public static let changeDateOutsidePeriod: Self = "change.date_outside_period"
 }
