@@ -94,7 +94,8 @@ public struct WebhookDeliveryService: Service {
             } catch {
                 logger.warning("webhook delivery: \(error)")
             }
-            try? await Task.sleep(for: .seconds(1))
+            // A shutdown ends the wait at once (the loop then sees it), not after it.
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(1)) }
         }
     }
 }
@@ -114,7 +115,7 @@ public struct BillingRunService: Service {
             } catch {
                 logger.error("billing run failed: \(error)")
             }
-            try? await Task.sleep(for: .seconds(interval))
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(interval)) }
         }
     }
 }

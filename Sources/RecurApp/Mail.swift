@@ -103,7 +103,7 @@ public struct MailDispatchService: Service {
             } catch {
                 logger.warning("mail dispatch: \(error)")
             }
-            try? await Task.sleep(for: interval)
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
         }
     }
 }
