@@ -10,7 +10,14 @@ public struct BillingReport: Sendable, Hashable, CustomStringConvertible {
     public var chargesSucceeded = 0
     public var chargesFailed = 0
     public var actions: [String: Int] = [:]
+    /// The subscriptions the run could not bill, each with why (looked at again in a day).
+    public var failures: [Failure] = []
     public init() {}
+
+    public struct Failure: Sendable, Hashable {
+        public var subscription: String
+        public var error: String
+    }
 
     public mutating func merge(_ o: BillingReport) {
         subscriptions += o.subscriptions
@@ -18,6 +25,7 @@ public struct BillingReport: Sendable, Hashable, CustomStringConvertible {
         chargesSucceeded += o.chargesSucceeded
         chargesFailed += o.chargesFailed
         for (k, v) in o.actions { actions[k, default: 0] += v }
+        failures += o.failures
     }
 
     public var description: String {
@@ -325,6 +333,9 @@ extension RecurService {
         r.nextBillingAt = log.now.addingTimeInterval(86_400)
         writes.subscriptions.append(r)
         report.actions["failed", default: 0] += 1
+        report.failures.append(.init(subscription: record.id, error: error))
+        log.audit("subscription.billing_failed", target: record.id, customer: record.subscription.customer.rawValue, before: String?.none,
+                  after: ["error": error, "retry_at": r.nextBillingAt.map { $0.formatted(.iso8601) } ?? ""])
         log.emit("billing.failed", customer: record.subscription.customer.rawValue, object: ["subscription": record.id, "error": error])
         logger.error("billing of \(record.id) failed: \(error)")
     }

@@ -363,7 +363,8 @@ struct APIHandler: APIProtocol {
         let (clock, r) = try await service.advanceTestClock(input.path.id, to: b.frozenTime, actor: actor)
         return .ok(.init(body: .json(.init(clock: Map.testClock(clock), subscriptions: r.subscriptions, invoices: r.invoices,
                                            chargesSucceeded: r.chargesSucceeded, chargesFailed: r.chargesFailed,
-                                           actions: .init(additionalProperties: r.actions)))))
+                                           actions: .init(additionalProperties: r.actions),
+                                           failures: r.failures.map { .init(subscription: $0.subscription, error: $0.error) }))))
     }
 
     var unsupported: RecurErrors {

@@ -46,6 +46,7 @@ struct APITestClockTests {
             #expect(int(a["invoices"]) == 5)
             #expect(int(a["charges_succeeded"]) == 5)
             #expect(int(dig(a, "actions", "renewed")) == 5)
+            #expect((a["failures"] as? [Any])?.isEmpty == true)
             let list = try await client.call(.get, "/v1/invoices?customer=\(cid)&status=paid&limit=100").json
             let totals = (list["data"] as? [[String: Any]])?.compactMap { int(dig($0, "totals", "total", "amount")) }
             // 4 seats × 90,000 = 360,000 + 10 % VAT = 396,000 each month.

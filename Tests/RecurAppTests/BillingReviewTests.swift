@@ -63,6 +63,12 @@ struct BillingReviewTests {
         let retried = try await e.service.subscription("sub_broken")
         #expect(retried.subscription.currentPeriod == broken.currentPeriod)
         #expect(retried.nextBillingAt == (try t.day(2026, 2, 16)))
+        // Why is in the report (the advance's answer) and in the subscription's audit history, not only the log.
+        #expect(report.failures.map(\.subscription) == ["sub_broken"])
+        #expect(report.failures.first?.error.contains("USD") == true, "\(report.failures)")
+        let audit = try await e.service.audit(customer: nil, target: "sub_broken", limit: 10, startingAfter: nil).items
+        #expect(audit.map(\.action) == ["subscription.billing_failed"])
+        #expect(audit.first?.after?.contains("2026-02-16T00:00:00Z") == true)
         try await e.store.close()
     }
 }
