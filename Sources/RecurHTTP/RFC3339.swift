@@ -10,16 +10,7 @@ import RecurCore
 struct RFC3339DateTranscoder: DateTranscoder {
     init() {}
 
-    func encode(_ date: Date) throws -> String {
-        let whole = Int64(date.timeIntervalSince1970.rounded(.down))
-        let days = Int((Double(whole) / 86_400).rounded(.down))
-        let d = CivilDate(daysSinceEpoch: days)
-        let s = Int(whole - Int64(days) * 86_400)
-        func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
-        let year = String(d.year)
-        return String(repeating: "0", count: max(0, 4 - year.count)) + year
-            + "-\(two(d.month))-\(two(d.day))T\(two(s / 3600)):\(two(s / 60 % 60)):\(two(s % 60))Z"
-    }
+    func encode(_ date: Date) throws -> String { date.formatted(.iso8601) }
 
     func decode(_ text: String) throws -> Date {
         guard let date = Self.parse(text) else {

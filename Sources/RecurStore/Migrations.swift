@@ -117,5 +117,9 @@ enum Migrations {
             guard c != "COLLATE BINARY" else { return [] }
             return Migrations.byteOrderedColumns.map { table, column in "ALTER TABLE \(table) ALTER COLUMN \(column) TYPE TEXT \(c)" }
         },
+        Migration(version: 13, name: "counters' names compared byte by byte on PostgreSQL") { c in
+            // Migration 12 missed the counters' primary key (`INV-2026`…), which every batch's numbering looks up.
+            c == "COLLATE BINARY" ? [] : ["ALTER TABLE sequences ALTER COLUMN name TYPE TEXT \(c)"]
+        },
     ]
 }

@@ -31,14 +31,13 @@ struct ServiceShutdownTests {
         }
     }
 
-    @Test("the billing run and mail dispatch (an hour between rounds here) and webhook delivery end their wait at a graceful shutdown", arguments: TestDatabase.all)
+    @Test("the billing run and mail dispatch, an hour between rounds here, end their wait at a graceful shutdown", arguments: TestDatabase.all)
     func servicesStop(db: TestDatabase) async throws {
         let (store, _) = try await db.makeStore()
         let service = RecurService(store: store, clock: ManualClock(testNow), logger: TestDatabase.logger)
         #expect(try await stopsPromptly(BillingRunService(service: service, interval: 3_600, logger: TestDatabase.logger)))
         #expect(try await stopsPromptly(MailDispatchService(service: service, mailer: RecordingMailer(), interval: .seconds(3_600),
                                                             logger: TestDatabase.logger)))
-        #expect(try await stopsPromptly(WebhookDeliveryService(service: service, logger: TestDatabase.logger), limit: .seconds(5)))
         try await store.close()
     }
 }
