@@ -274,6 +274,17 @@ extension InvoiceRecord: FastJSONRecord {
             o.field("dueDate", dueDate)
             o.field("created", created)
             o.field("billingKey", billingKey)
+            if let chase {
+                o.field("chase") { w in
+                    w.object { o in
+                        o.field("expired", chase.expired)
+                        o.field("expires", chase.expires)
+                        o.field("failedCharges", Int64(chase.failedCharges))
+                        o.field("remindersSent") { w in w.array(chase.remindersSent.sorted()) { w, d in w.number(Int64(d)) } }
+                    }
+                }
+            }
+            o.field("collectAt", collectAt)
             o.field("credited", credited)
         }
     }

@@ -256,9 +256,14 @@ public struct InvoiceRecord: Record, Equatable {
     /// `<subscription>@<period start>` for an invoice the billing run issued: unique, so
     /// no period is ever invoiced twice, whatever crashes or second workers do.
     public var billingKey: String?
+    /// How far the chasing of this invoice has gone, when no renewal tracks it (``InvoiceChase``).
+    public var chase: InvoiceChase?
+    /// When the billing run next looks at this invoice's chasing (indexed while the invoice is open).
+    public var collectAt: Date?
     public var columns: [String: ColumnValue] {
         ["customer_id": .text(customer), "status": .text(status.rawValue), "number": .text(number),
-         "subscription_id": .text(subscriptions.first), "billing_key": .text(billingKey)]
+         "subscription_id": .text(subscriptions.first), "billing_key": .text(billingKey),
+         "collect_at": .int(status == .open ? collectAt.map { Int64($0.timeIntervalSince1970.rounded(.down)) } : nil)]
     }
     public init(id: String, number: String?, customer: String, subscriptions: [String], status: Status, currency: Currency,
                 lines: [InvoiceLine], totals: Totals, amountPaid: Money, issueDate: CivilDate, dueDate: CivilDate, created: Date,

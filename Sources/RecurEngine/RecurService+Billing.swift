@@ -83,6 +83,10 @@ extension RecurService {
         // The keyset cursor moves past every batch claimed (subscriptions left to another test
         // clock included), so the run ends when nothing is due after it.
         var conflicts = 0
+        // Open invoices no renewal tracks are chased before the subscriptions are billed (an
+        // unpaid checkout's expiry comes before a renewal a long catch-up would reach later)
+        // and after (the months in arrears this run closed).
+        total.merge(try await chaseInvoices(run))
         while true {
             let after = cursor
             let outcome: (BillingReport, (Int64, String)?)
@@ -159,6 +163,7 @@ extension RecurService {
             guard let last else { break }
             cursor = last
         }
+        total.merge(try await chaseInvoices(run))
         return total
     }
 
@@ -442,7 +447,9 @@ extension RecurService {
                     var peaks = customer.peakUsers ?? [:]
                     peaks[product] = Int64(endUsers)
                     customer.peakUsers = peaks
-                    if let invoice = try runInvoice(&r, lines: lines, on: on, due: due, customer: &customer, log: log) {
+                    if var invoice = try runInvoice(&r, lines: lines, on: on, due: due, customer: &customer, log: log) {
+                        // Reminded (and charged, under automatic renewal) once overdue; never expired for it.
+                        startChasing(&invoice, expires: false, customer: customer)
                         writes.invoices.append(invoice)
                         report.invoices += 1
                     }

@@ -127,10 +127,12 @@ extension RecurService {
         let series = "INV-\(date.year)"
         let number = Self.documentNumber(series, try await tx.nextSequenceValue(series))
         let paid = try Self.settle(totals, with: &customer)
-        let invoice = InvoiceRecord(id: RecordID.make("in", at: log.now), number: number, customer: customer.id, subscriptions: subscriptions,
+        var invoice = InvoiceRecord(id: RecordID.make("in", at: log.now), number: number, customer: customer.id, subscriptions: subscriptions,
                                     status: try paid.isLess(than: totals.amountDue) ? .open : .paid, currency: customer.currency, lines: lines,
                                     totals: totals, amountPaid: paid, issueDate: date,
                                     dueDate: dueDate ?? PaymentTerms.immediate.dueDate(issuedOn: date), created: log.now, billingKey: billingKey)
+        // Unpaid, it is chased by the billing run; a subscription bought or changed with it expires if it stays unpaid.
+        startChasing(&invoice, expires: !subscriptions.isEmpty, customer: customer)
         try await tx.insert(invoice)
         log.audit("invoice.created", target: invoice.id, customer: customer.id, before: String?.none, after: invoice)
         log.emit("invoice.created", customer: customer.id, object: invoice)

@@ -121,5 +121,11 @@ enum Migrations {
             // Migration 12 missed the counters' primary key (`INV-2026`…), which every batch's numbering looks up.
             c == "COLLATE BINARY" ? [] : ["ALTER TABLE sequences ALTER COLUMN name TYPE TEXT \(c)"]
         },
+        Migration(version: 14, name: "open invoices no renewal tracks are chased by the billing run") { _ in
+            // Only the open invoices being chased have a time: the index holds them and no others
+            // (not the paid renewals the run writes by the million).
+            ["ALTER TABLE invoices ADD COLUMN collect_at BIGINT",
+             "CREATE INDEX idx_invoices_collect_at ON invoices (collect_at, id) WHERE collect_at IS NOT NULL"]
+        },
     ]
 }

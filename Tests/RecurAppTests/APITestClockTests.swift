@@ -34,6 +34,9 @@ struct APITestClockTests {
             let bought = try await client.call(.post, "/v1/subscriptions",
                                                json: #"{"customer":"\#(cid)","items":[{"product":"workspace","plan":"ws_standard","cycle_months":1,"seats":4}]}"#)
             #expect(dig(try bought.json, "subscriptions", 0, "current_period", "start") as? String == "2026-01-15")
+            // Its invoice is open; the run charges the saved card the next day.
+            #expect(dig(try bought.json, "invoice", "status") as? String == "open")
+            #expect(dig(try bought.json, "invoice", "next_collection_at") as? String == "2026-01-16T00:00:00Z")
             // The customer lives on its clock: on 15/1 its period has just begun, though the server's
             // own day (1/3/2026) is after the period's end.
             let ws = try #require((try await client.call(.get, "/v1/customers/\(cid)/entitlements").json["products"] as? [[String: Any]])?.first)
@@ -43,14 +46,17 @@ struct APITestClockTests {
             #expect(check["allowed"] as? Bool == true)
             let advanced = try await client.call(.post, "/v1/test-clocks/\(clockID)/advance", json: #"{"frozen_time":"2026-06-15T00:00:00Z"}"#)
             let a = try advanced.json
+            // The checkout's invoice is charged to the saved card the next day (16/1), then five renewals.
             #expect(int(a["invoices"]) == 5)
-            #expect(int(a["charges_succeeded"]) == 5)
+            #expect(int(a["charges_succeeded"]) == 6)
             #expect(int(dig(a, "actions", "renewed")) == 5)
+            #expect(int(dig(a, "actions", "invoice_charged")) == 1)
             #expect((a["failures"] as? [Any])?.isEmpty == true)
             let list = try await client.call(.get, "/v1/invoices?customer=\(cid)&status=paid&limit=100").json
             let totals = (list["data"] as? [[String: Any]])?.compactMap { int(dig($0, "totals", "total", "amount")) }
             // 4 seats × 90,000 = 360,000 + 10 % VAT = 396,000 each month.
-            #expect(totals == [396_000, 396_000, 396_000, 396_000, 396_000])
+            #expect(totals == [396_000, 396_000, 396_000, 396_000, 396_000, 396_000])
+            #expect((list["data"] as? [[String: Any]])?.allSatisfy { $0["next_collection_at"] == nil } == true)
             try expectProblem(try await client.call(.post, "/v1/test-clocks/\(clockID)/advance", json: #"{"frozen_time":"2026-05-01T00:00:00Z"}"#),
                               422, "test_clock.backwards")
             let got = try await client.call(.get, "/v1/test-clocks/\(clockID)").json

@@ -31,7 +31,7 @@ struct FastJSONTests {
         try Self.decoder.decode(InvoiceRecord.self, from: Data(invoice.jsonText().utf8))
     }
 
-    @Test("invoices from many checkouts (discounts, taxes, credits, every currency) survive the round trip")
+    @Test("invoices from many checkouts (discounts, taxes, credits, chasing, every currency) survive the round trip")
     func manyInvoices() throws {
         let catalog = DemoCatalog.make()
         let customers = [Customer(id: "c1", country: "VN", currency: .vnd), Customer(id: "c2", country: "JP", currency: .jpy),
@@ -53,6 +53,11 @@ struct FastJSONTests {
                                                 created: Date(timeIntervalSince1970: 1_772_366_400 + Double(checked)),
                                                 billingKey: checked % 3 == 0 ? "sub_\(checked)@2026-03-01" : nil)
                     if checked % 4 == 0 { invoice.credited = Money(minorUnits: 5, currency: quote.currency) }
+                    if checked % 3 == 1 {
+                        invoice.chase = InvoiceChase(expires: checked % 2 == 0, failedCharges: checked % 5, remindersSent: checked % 2 == 0 ? [] : [3, 1],
+                                                     expired: checked % 6 == 4)
+                        invoice.collectAt = Date(timeIntervalSince1970: 1_772_452_800 + Double(checked))
+                    }
                     #expect(try roundTrip(invoice) == invoice)
                     checked += 1
                 }

@@ -343,8 +343,10 @@ struct MailDispatchTests {
         let c = try await service.createCustomer(CustomerChanges(name: "Sim Co", country: "VN", currency: "VND", timeZone: "UTC",
                                                                 invoiceEmails: ["billing@sim.example"], testClock: clock.id), actor: .system)
         _ = try await service.setPaymentMethod(customer: c.id, cardNumber: "4000000000000341", actor: .system)
-        _ = try await service.checkout(customer: c.id, order: Order(items: [.init(product: DemoCatalog.workspace, plan: "ws_standard", cycle: .monthly, seats: 3)],
-                                                                    renewalMode: .automatic), date: nil, actor: .system)
+        let bought = try await service.checkout(customer: c.id, order: Order(items: [.init(product: DemoCatalog.workspace, plan: "ws_standard", cycle: .monthly, seats: 3)],
+                                                                             renewalMode: .automatic), date: nil, actor: .system)
+        // The first month is paid at once (a bank transfer); the declined card meets the renewal.
+        _ = try await service.payInvoiceOutOfBand(try #require(bought.invoice?.id), reference: "VCB 1", actor: .system)
         _ = try await service.advanceTestClock(clock.id, to: try CivilDate(2026, 2, 22).startInstant(in: .gmt), actor: .system)
         while try await service.queueMails().events > 0 {}
         let mailer = RecordingMailer()

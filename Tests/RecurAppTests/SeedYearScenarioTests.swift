@@ -72,6 +72,11 @@ struct SeedYearScenarioTests {
         #expect(upgrade.invoice?.lines.filter { $0.kind == .credit }.count == 2)
         #expect(upgrade.invoice?.lines.filter { $0.kind == .plan }.count == 2)
         #expect(try await service.subscription(opID).subscription.seats == 8)
+        // The upgrade's invoice is charged to the saved card the next day, as the checkouts' were.
+        report = try await advance(2026, 8, 2)
+        #expect(report.actions["invoice_charged"] == 1)
+        #expect(report.chargesSucceeded == 1)
+        #expect(try await service.invoice(try #require(upgrade.invoice?.id)).status == .paid)
 
         // The card is declined at the yearly renewal on 25/1/2027; dunning retries on day 1 and,
         // after the card is replaced, day 3 succeeds.
