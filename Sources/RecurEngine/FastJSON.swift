@@ -278,6 +278,7 @@ extension InvoiceRecord: FastJSONRecord {
                 o.field("chase") { w in
                     w.object { o in
                         o.field("expired", chase.expired)
+                        o.field("expiryDeferredTo", chase.expiryDeferredTo)
                         o.field("expires", chase.expires)
                         o.field("failedCharges", Int64(chase.failedCharges))
                         o.field("remindersSent") { w in w.array(chase.remindersSent.sorted()) { w, d in w.number(Int64(d)) } }

@@ -30,7 +30,11 @@ extension RecurService {
         while true {
             let after = cursor
             let (report, tail) = try await store.transaction { tx -> (BillingReport, (Int64, String)?) in
-                let due = try await tx.due(InvoiceRecord.self, column: "collect_at", atMost: run.seconds, after: after, limit: run.batchSize)
+                // The customers are locked before their invoices, in the order every API command takes
+                // (a payment locks the customer, then writes the invoice): a customer another command
+                // holds is skipped (its invoices wait for the next run), and an invoice is locked, and
+                // looked at again, only under its customer's lock.
+                let due = try await tx.dueUnlocked(InvoiceRecord.self, column: "collect_at", atMost: run.seconds, after: after, limit: run.batchSize)
                 guard let last = due.last else { return (BillingReport(), nil) }
                 let tail = (Int64((last.collectAt ?? .distantPast).timeIntervalSince1970.rounded(.down)), last.id)
                 let ids = Array(Set(due.map(\.customer))).sorted()
@@ -40,8 +44,10 @@ extension RecurService {
                 var report = BillingReport()
                 var clocks: [String: Date] = [:]
                 var subscriptions: [String: SubscriptionRecord] = [:]
-                for invoice in due {
-                    guard let customer = customers[invoice.customer], customer.testClock == run.testClock else { continue }
+                for listed in due {
+                    guard let customer = customers[listed.customer], customer.testClock == run.testClock,
+                          let invoice = try await tx.lock(InvoiceRecord.self, id: listed.id), invoice.status == .open,
+                          let collectAt = invoice.collectAt, Int64(collectAt.timeIntervalSince1970.rounded(.down)) <= run.seconds else { continue }
                     var at = run.now
                     if let clockID = customer.testClock {
                         if clocks[clockID] == nil { clocks[clockID] = try await self.now(for: customer, tx, default: run.now) }
@@ -73,7 +79,9 @@ extension RecurService {
         // Charged automatically when every subscription it is for renews automatically and a method is saved.
         let automatic = customer.paymentMethod != nil && !subs.isEmpty && subs.allSatisfy { $0.subscription.renewalMode == .automatic }
         var steps = 0
-        while invoice.status == .open, !invoice.amountDue.isZero, steps < 100,
+        // Set when the expiry must wait (see `.expire`): the run looks again on that day.
+        var deferredTo: CivilDate?
+        while deferredTo == nil, invoice.status == .open, !invoice.amountDue.isZero, steps < 100,
               let (on, action) = InvoiceChasing.next(dueDate: invoice.dueDate, chase: chase, automatic: automatic, policy: policy), on <= today {
             steps += 1
             let name: String
@@ -90,29 +98,45 @@ extension RecurService {
                 }
                 chase.remindersSent.insert(days)
             case .charge(let attempt):
-                name = "invoice_charged"
+                // (What each subscription paid for its period was set when the invoice was issued, from its own lines.)
                 if try await charge(&invoice, customer: customer, charger: run.charger, on: on, log: log, writes: writes, report: &report) {
+                    name = "invoice_charged"
                     auditCharge("invoice.paid", invoice: invoice,
                                 after: ["status": invoice.status.rawValue, "amount_paid": invoice.amountPaid.description, "attempt": String(attempt)],
                                 log: log, writes: writes)
-                    // What was bought is paid for: an upgrade may later credit it.
-                    for i in subs.indices where subs[i].subscription.isLive {
-                        subs[i].subscription.paidForPeriod = invoice.totals.net
-                        subscriptions[subs[i].id] = subs[i]
-                    }
                 } else {
+                    name = "invoice_charge_failed"
                     chase.failedCharges = attempt
                 }
             case .expire:
+                // A subscription with a step of its own due before this day (a renewal, a cancellation
+                // at period end) takes it first: a run that catches up defers the expiry to its pass
+                // after the subscriptions (`collect_at` stays due). One waiting on its renewal's invoice
+                // (dunning, the manual grace, or expired for it) is looked at again tomorrow: it expires
+                // by that invoice, or, once that is paid, by this one. Once locked, it is left alone.
+                if subs.contains(where: { r in
+                    [.active, .pastDue, .trialing].contains(r.subscription.status)
+                        && (Lifecycle.next(r.subscription, collection: r.collection ?? .clear, policy: policy).map { $0.on < on } ?? false)
+                }) {
+                    deferredTo = on
+                    continue
+                }
+                if subs.contains(where: { [.active, .pastDue, .expired].contains($0.subscription.status) && $0.collection?.openInvoice != nil
+                                          && $0.collection?.openInvoice != invoice.id }) {
+                    deferredTo = max(on, today.adding(days: 1))
+                    chase.expiryDeferredTo = deferredTo
+                    continue
+                }
                 name = "invoice_expired"
                 chase.expired = true
+                // The day it expires: its due day, or the day it was put off to.
+                let on = max(on, chase.expiryDeferredTo ?? on)
                 for i in subs.indices {
                     var r = subs[i]
                     let plan = run.catalog.plans[r.subscription.plan]
-                    // A subscription billed in arrears is not cut off by an invoice (its contract
-                    // governs); one already chased for its renewal expires by its own dunning.
-                    guard [.active, .pastDue].contains(r.subscription.status), !(plan?.isInArrears ?? false),
-                          r.collection?.openInvoice == nil else { continue }
+                    // A subscription billed in arrears is not cut off by an invoice (its contract governs);
+                    // a trialing, cancelled, expired or locked one has nothing to expire.
+                    guard [.active, .pastDue].contains(r.subscription.status), !(plan?.isInArrears ?? false) else { continue }
                     let before = r.subscription
                     r.subscription.status = .expired
                     // The subscription waits on the invoice as on a renewal's: paying it reactivates it.
@@ -129,8 +153,8 @@ extension RecurService {
             report.actions[name, default: 0] += 1
         }
         invoice.chase = chase
-        invoice.collectAt = invoice.status == .open && !invoice.amountDue.isZero
-            ? nextChaseAt(invoice, chase, automatic: automatic, customer: customer) : nil
+        invoice.collectAt = invoice.status != .open || invoice.amountDue.isZero ? nil
+            : deferredTo.map { instant($0, for: customer) } ?? nextChaseAt(invoice, chase, automatic: automatic, customer: customer)
         writes.changedInvoices[invoice.id] = invoice
     }
 }

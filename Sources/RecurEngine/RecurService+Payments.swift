@@ -342,12 +342,15 @@ extension RecurService {
             // Paid while its period still runs: active again. Paid after the period ended, the
             // subscription stays as it is (a new purchase renews it, as 001's expired base does).
             let today = try await self.day(nil, for: customer, tx, default: log.now)
+            // A renewal's invoice is what its period cost; a checkout's or a change's set what each
+            // subscription paid for from its own lines when it was issued (and may cover several).
+            let paidForPeriod = invoice.billingKey != nil ? invoice.totals.net : r.subscription.paidForPeriod
             if [.pastDue, .expired, .locked].contains(r.subscription.status) && r.subscription.currentPeriod.end > today {
                 r.subscription.status = .active
-                r.subscription.paidForPeriod = invoice.totals.net
+                r.subscription.paidForPeriod = paidForPeriod
                 r.collection = nil
             } else if r.subscription.isLive {
-                r.subscription.paidForPeriod = invoice.totals.net
+                r.subscription.paidForPeriod = paidForPeriod
                 r.collection = nil
             } else if let old = r.collection {
                 let kept = Collection(expiredOn: old.expiredOn, remindersSent: old.remindersSent)

@@ -103,6 +103,10 @@ public protocol Transaction: Sendable {
     /// instead of walking again past rows already billed (on PostgreSQL their old index
     /// entries stay until vacuum, which made every batch slower than the last).
     func due<R: Record>(_ type: R.Type, column: String, atMost value: Int64, after: (Int64, String)?, limit: Int) async throws -> [R]
+    /// The same rows as ``due(_:column:atMost:after:limit:)``, not locked: for a caller that
+    /// must lock something else first (the customers, as every API command does) and then
+    /// each row with ``lock(_:id:)``.
+    func dueUnlocked<R: Record>(_ type: R.Type, column: String, atMost value: Int64, after: (Int64, String)?, limit: Int) async throws -> [R]
     /// Inserts many records in few statements (the billing run's batches).
     /// - throws: ``StoreError`` `.duplicate` naming one record that already existed;
     ///   the caller's transaction then rolls back as a whole.

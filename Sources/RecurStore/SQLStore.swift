@@ -408,6 +408,14 @@ struct SQLTransaction: RecurEngine.Transaction {
     }
 
     func due<R: Record>(_ type: R.Type, column: String, atMost value: Int64, after: (Int64, String)?, limit: Int) async throws -> [R] {
+        try await due(type, column: column, atMost: value, after: after, limit: limit, locking: rowLocks)
+    }
+
+    func dueUnlocked<R: Record>(_ type: R.Type, column: String, atMost value: Int64, after: (Int64, String)?, limit: Int) async throws -> [R] {
+        try await due(type, column: column, atMost: value, after: after, limit: limit, locking: false)
+    }
+
+    func due<R: Record>(_ type: R.Type, column: String, atMost value: Int64, after: (Int64, String)?, limit: Int, locking: Bool) async throws -> [R] {
         try await pipeline?.drain()
         precondition(column.allSatisfy { $0.isLetter || $0 == "_" }, "column names are identifiers")
         var sql = "SELECT data FROM \(R.table) WHERE \(column) <= ?"
@@ -418,7 +426,7 @@ struct SQLTransaction: RecurEngine.Transaction {
         }
         sql += " ORDER BY \(column), id LIMIT ?"
         params.append(.int(Int64(limit)))
-        if rowLocks { sql += " FOR UPDATE SKIP LOCKED" }
+        if locking { sql += " FOR UPDATE SKIP LOCKED" }
         return try await selectData(sql, params, fixedShape: true)
     }
 

@@ -55,7 +55,8 @@ struct FastJSONTests {
                     if checked % 4 == 0 { invoice.credited = Money(minorUnits: 5, currency: quote.currency) }
                     if checked % 3 == 1 {
                         invoice.chase = InvoiceChase(expires: checked % 2 == 0, failedCharges: checked % 5, remindersSent: checked % 2 == 0 ? [] : [3, 1],
-                                                     expired: checked % 6 == 4)
+                                                     expired: checked % 6 == 4,
+                                                     expiryDeferredTo: checked % 2 == 0 ? try CivilDate(2026, 4, 1 + checked % 20) : nil)
                         invoice.collectAt = Date(timeIntervalSince1970: 1_772_452_800 + Double(checked))
                     }
                     #expect(try roundTrip(invoice) == invoice)

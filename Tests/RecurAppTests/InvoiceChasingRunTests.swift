@@ -84,25 +84,33 @@ struct InvoiceChasingRunTests {
         let good = try await base.customer(e)
         let declined = try await base.customer(e, card: "4000000000000341")
         let items: [Order.Item] = [.init(product: DemoCatalog.workspace, plan: "ws_standard", cycle: .monthly, seats: 3)]
-        let paidFor = try await base.buy(e, good, items, pay: false)
+        // Workspace and Operation Process on one invoice: 3 × 90,000 = 270,000 and 3 × 40,000 = 120,000;
+        // 390,000 + 10 % VAT = 429,000 ₫.
+        let paidFor = try await base.buy(e, good, items + [.init(product: DemoCatalog.operationProcess, plan: "op_starter", cycle: .monthly)], pay: false)
         let refused = try await base.buy(e, declined, items, pay: false)
-        // 3 × 90,000 = 270,000 + 10 % VAT = 297,000 ₫ each.
-        #expect(paidFor.invoice?.totals.total.minorUnits == 297_000)
+        #expect(paidFor.invoice?.totals.total.minorUnits == 429_000)
+        // 270,000 + 10 % VAT = 297,000 ₫.
+        #expect(refused.invoice?.totals.total.minorUnits == 297_000)
 
         var report = try await advance(e, 2026, 1, 16)
-        #expect(report.actions["invoice_charged"] == 2)
+        #expect(report.actions["invoice_charged"] == 1)
+        #expect(report.actions["invoice_charge_failed"] == 1)
         #expect(report.chargesSucceeded == 1)
         #expect(report.chargesFailed == 1)
         let paid = try await e.service.invoice(try #require(paidFor.invoice?.id))
         #expect(paid.status == .paid)
-        #expect(paid.amountPaid.minorUnits == 297_000)
-        #expect(paid.collectAt == nil)
+        #expect(paid.amountPaid.minorUnits == 429_000)
+        #expect(paid.columns["collect_at"] == .int(nil))
         let receipts = try await e.store.transaction { tx in try await tx.all(PaymentRecord.self, filters: ["invoice_id": .text(paid.id)]) }
-        #expect(receipts.map(\.amount.minorUnits) == [297_000])
+        #expect(receipts.map(\.amount.minorUnits) == [429_000])
         #expect(receipts.first?.method == "sandbox_card")
         #expect(receipts.first?.number.hasPrefix("RCP-2026-") == true)
+        #expect(try await audits(e, paid.id) .contains("invoice.paid"))
+        // Each subscription keeps what its own lines cost (what an upgrade may later credit), not the invoice's whole net.
+        var paidForPeriods: [String: Int64] = [:]
+        for r in paidFor.subscriptions { paidForPeriods[r.subscription.product.rawValue] = try await e.service.subscription(r.id).subscription.paidForPeriod.minorUnits }
+        #expect(paidForPeriods == [DemoCatalog.workspace.rawValue: 270_000, DemoCatalog.operationProcess.rawValue: 120_000])
         let goodSub = try await e.service.subscription(try #require(paidFor.subscriptions.first?.id))
-        #expect(goodSub.subscription.paidForPeriod.minorUnits == 270_000)
         #expect(try await events(e, declined.id, "invoice.payment_failed").count == 1)
         let failing = try await e.service.invoice(try #require(refused.invoice?.id))
         #expect(failing.chase?.failedCharges == 1)
@@ -111,6 +119,7 @@ struct InvoiceChasingRunTests {
         // Retries on 17, 19, 21 and 23/1 fail; on 23/1 the subscription expires.
         report = try await advance(e, 2026, 1, 23)
         #expect(report.chargesFailed == 4)
+        #expect(report.actions["invoice_charge_failed"] == 4)
         #expect(report.actions["invoice_expired"] == 1)
         let sub = try await e.service.subscription(try #require(refused.subscriptions.first?.id))
         #expect(sub.subscription.status == .expired)
@@ -182,8 +191,10 @@ struct InvoiceChasingRunTests {
         report = try await advance(e, 2026, 9, 1)
         #expect(report.actions["invoice_expired"] == nil)
         #expect(report.actions["expired"] == nil)
-        // February to June were due 30/4 … 31/7: each jump of a month sends one reminder for it, its
-        // 1-day one passed over as stale when the 3-day one is due in the same run.
+        // February to May, due 30/4 … 31/7, are past both their reminder days: each gets its 3-day
+        // reminder, its 1-day one passed over as stale; June's, due 31/8, gets its 1-day one.
+        #expect(report.actions["invoice_overdue_reminder"] == 5)
+        #expect(report.actions["invoice_reminder_skipped"] == 4)
         #expect(try await e.service.subscription(sid).subscription.status == .active)
         #expect(try await e.service.invoice(january.id).status == .open)
         try await e.store.close()
@@ -207,6 +218,58 @@ struct InvoiceChasingRunTests {
         #expect(sub.subscription.status == .locked)
         #expect(sub.collection?.expiredOn == (try CivilDate(2026, 1, 22)))
         #expect(try await events(e, c.id, "invoice.overdue").isEmpty)
+        try await e.store.close()
+    }
+
+    @Test("a clock jump past a renewal: the unpaid upgrade's expiry waits for the renewal, and after the renewal is paid, the upgrade's invoice still expires it",
+          arguments: TestDatabase.all)
+    func expiryWaitsForRenewal(db: TestDatabase) async throws {
+        let e = try await base.env(db)
+        let c = try await base.customer(e, card: nil)
+        let bought = try await base.buy(e, c, [.init(product: DemoCatalog.workspace, plan: "ws_starter", cycle: .monthly, seats: 2)], mode: .manual)
+        let sid = try #require(bought.subscriptions.first?.id)
+        _ = try await advance(e, 2026, 2, 12)
+        // 12/2: 2 → 4 seats, left unpaid (due at once; its expiry would be on 19/2).
+        let upgrade = try #require(try await e.service.applyChange(subscription: sid, ChangeRequest(seats: 4), actor: .system).invoice)
+        #expect(upgrade.status == .open)
+        // One jump to 1/3: the renewal on 15/2 comes first (issued, left open: manual); the subscription then
+        // waits on it, reminded 16 and 18/2 and expired by it on 22/2; the upgrade's expiry waits meanwhile.
+        var report = try await advance(e, 2026, 3, 1)
+        #expect(report.actions["renewed"] == 1)
+        #expect(report.actions["invoice_expired"] == nil)
+        var sub = try await e.service.subscription(sid)
+        let renewal = try #require(try await base.invoices(e, c.id).first { $0.billingKey == "\(sid)@2026-02-15" })
+        #expect(sub.subscription.status == .expired)
+        #expect(sub.collection?.openInvoice == renewal.id)
+        #expect(sub.collection?.expiredOn == (try CivilDate(2026, 2, 22)))
+        #expect(try await e.service.invoice(upgrade.id).collectAt == (try base.day(2026, 3, 2)))
+        // The renewal is paid on 1/3: active again while its period (to 15/3) runs …
+        _ = try await e.service.payInvoiceOutOfBand(renewal.id, reference: "VCB 9", actor: .system)
+        #expect(try await e.service.subscription(sid).subscription.status == .active)
+        // … and on 2/3 the upgrade, still unpaid, expires it.
+        report = try await advance(e, 2026, 3, 2)
+        #expect(report.actions["invoice_expired"] == 1)
+        sub = try await e.service.subscription(sid)
+        #expect(sub.subscription.status == .expired)
+        #expect(sub.collection?.openInvoice == upgrade.id)
+        #expect(sub.collection?.expiredOn == (try CivilDate(2026, 3, 2)))
+        try await e.store.close()
+    }
+
+    @Test("a month the run closes is chased in the same run when its reminder is already due (the pass after the subscriptions)",
+          arguments: TestDatabase.all)
+    func closedAndRemindedInOneRun(db: TestDatabase) async throws {
+        let e = try await base.env(db)
+        let c = try await base.customer(e, card: nil, country: "JP", currency: "JPY", timeZone: "UTC")
+        _ = try await base.buy(e, c, [.init(product: DemoCatalog.meeting, plan: "meeting_enterprise", cycle: .monthly, seats: 50)], mode: .manual)
+        _ = try await e.service.reportUsage(customer: c.id, product: DemoCatalog.meeting.rawValue, quotas: ["users": 63], actor: .system)
+        // One jump from 15/1 to 1/4: January closes on 15/2 (due 31/3) and February on 15/3; January is 1 day overdue.
+        let report = try await advance(e, 2026, 4, 1)
+        #expect(report.actions["arrears_closed"] == 2)
+        #expect(report.actions["invoice_overdue_reminder"] == 1)
+        let reminded = try await events(e, c.id, "invoice.overdue")
+        let january = try #require(try await base.invoices(e, c.id).first { $0.dueDate == (try CivilDate(2026, 3, 31)) })
+        #expect(reminded.map { [$0["invoice"]!, $0["days_overdue"]!] } == [[january.id, "1"]])
         try await e.store.close()
     }
 }

@@ -11,12 +11,16 @@ public struct InvoiceChase: Hashable, Sendable, Codable {
     public var remindersSent: Set<Int>
     /// Whether the invoice's subscriptions were expired for it.
     public var expired: Bool
+    /// The day an expiry that had to wait (a subscription waiting on its renewal's invoice) was
+    /// put off to: the expiry, when it comes, dates from then, not from its first due day.
+    public var expiryDeferredTo: CivilDate?
 
-    public init(expires: Bool, failedCharges: Int = 0, remindersSent: Set<Int> = [], expired: Bool = false) {
+    public init(expires: Bool, failedCharges: Int = 0, remindersSent: Set<Int> = [], expired: Bool = false, expiryDeferredTo: CivilDate? = nil) {
         self.expires = expires
         self.failedCharges = failedCharges
         self.remindersSent = remindersSent
         self.expired = expired
+        self.expiryDeferredTo = expiryDeferredTo
     }
 }
 
