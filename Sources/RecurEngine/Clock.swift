@@ -10,6 +10,11 @@ public struct SystemClock: Clock {
     public func now() -> Date { Date() }
 }
 
+extension Date {
+    /// The whole seconds since 1970 (rounded down): how times are stored in indexed columns and compared to them.
+    var wholeSeconds: Int64 { Int64(timeIntervalSince1970.rounded(.down)) }
+}
+
 /// A clock that stands still at a given instant (tests) and can be moved by hand.
 public final class ManualClock: Clock, @unchecked Sendable {
     private let lock = NSLock()

@@ -58,7 +58,7 @@ public struct MailDeliveryRecord: Record, Equatable {
 
     public var columns: [String: ColumnValue] {
         ["customer_id": .text(customer), "status": .text(status.rawValue), "event_id": .text(event), "dedupe_key": .text(dedupeKey),
-         "next_attempt_at": .int(nextAttempt.map { Int64($0.timeIntervalSince1970.rounded(.down)) })]
+         "next_attempt_at": .int(nextAttempt?.wholeSeconds)]
     }
 
     public init(id: String, dedupeKey: String, event: String, eventType: String, kind: String, customer: String, to: String,

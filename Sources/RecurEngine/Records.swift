@@ -226,7 +226,7 @@ public struct SubscriptionRecord: Record, Equatable {
         ["customer_id": .text(subscription.customer.rawValue),
          "status": .text(subscription.status.rawValue),
          "period_end": .text(subscription.currentPeriod.end.description),
-         "next_billing_at": .int(nextBillingAt.map { Int64($0.timeIntervalSince1970.rounded(.down)) })]
+         "next_billing_at": .int(nextBillingAt?.wholeSeconds)]
     }
     public init(subscription: Subscription, created: Date, seatAssignments: [SeatAssignment] = [], collection: Collection? = nil,
                 nextBillingAt: Date? = nil) {
@@ -258,12 +258,15 @@ public struct InvoiceRecord: Record, Equatable {
     public var billingKey: String?
     /// How far the chasing of this invoice has gone, when no renewal tracks it (``InvoiceChase``).
     public var chase: InvoiceChase?
-    /// When the billing run next looks at this invoice's chasing (indexed while the invoice is open).
+    /// When the billing run next looks at this invoice's chasing, as last set (see ``nextCollectionAt``).
     public var collectAt: Date?
+    /// When the billing run next chases the invoice: only while it is open (paying, voiding or
+    /// writing it off ends its chasing without touching `collectAt`). Indexed as `collect_at`.
+    public var nextCollectionAt: Date? { status == .open ? collectAt : nil }
     public var columns: [String: ColumnValue] {
         ["customer_id": .text(customer), "status": .text(status.rawValue), "number": .text(number),
          "subscription_id": .text(subscriptions.first), "billing_key": .text(billingKey),
-         "collect_at": .int(status == .open ? collectAt.map { Int64($0.timeIntervalSince1970.rounded(.down)) } : nil)]
+         "collect_at": .int(nextCollectionAt?.wholeSeconds)]
     }
     public init(id: String, number: String?, customer: String, subscriptions: [String], status: Status, currency: Currency,
                 lines: [InvoiceLine], totals: Totals, amountPaid: Money, issueDate: CivilDate, dueDate: CivilDate, created: Date,

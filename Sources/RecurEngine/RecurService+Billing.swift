@@ -77,7 +77,7 @@ extension RecurService {
         var cursor: (Int64, String)?
         // The catalog is read once per run, not once per batch (decoding it costs more than a batch's pricing).
         let catalog = try await read { tx in try await self.loadCatalog(tx) }
-        let run = BatchRun(now: now, seconds: Int64(now.timeIntervalSince1970.rounded(.down)), batchSize: batchSize, catalog: catalog,
+        let run = BatchRun(now: now, seconds: now.wholeSeconds, batchSize: batchSize, catalog: catalog,
                            charger: charger, testClock: testClock)
         let overlap = store.queuesWrites && overlapBatches
         // The keyset cursor moves past every batch claimed (subscriptions left to another test
@@ -172,6 +172,18 @@ extension RecurService {
         let state = Mutex<(report: BillingReport, tail: (Int64, String)?)>((BillingReport(), nil))
     }
 
+    /// The time each customer of a batch lives at: the run's, or its test clock's (read once a batch).
+    struct ClockTimes {
+        var byClock: [String: Date] = [:]
+        mutating func now(for customer: CustomerRecord, run: BatchRun, tx: any Transaction, service: RecurService) async throws -> Date {
+            guard let id = customer.testClock else { return run.now }
+            if let known = byClock[id] { return known }
+            let time = try await service.now(for: customer, tx, default: run.now)
+            byClock[id] = time
+            return time
+        }
+    }
+
     /// What stays the same for every batch of a run.
     struct BatchRun: Sendable {
         let now: Date
@@ -204,7 +216,7 @@ extension RecurService {
         let batch = try await tx.due(SubscriptionRecord.self, column: "next_billing_at", atMost: run.seconds, after: after,
                                      limit: run.batchSize)
         guard let lastRecord = batch.last else { return nil }
-        let tail = (Int64((lastRecord.nextBillingAt ?? .distantPast).timeIntervalSince1970.rounded(.down)), lastRecord.id)
+        let tail = ((lastRecord.nextBillingAt ?? .distantPast).wholeSeconds, lastRecord.id)
         let customerIDs = Array(Set(batch.map(\.subscription.customer.rawValue))).sorted()
         let customers = Dictionary(uniqueKeysWithValues: try await tx.lockAll(CustomerRecord.self, ids: customerIDs, skipLocked: true).map { ($0.id, $0) })
         return ClaimedBatch(records: batch, customers: customers, tail: tail)
@@ -223,7 +235,7 @@ extension RecurService {
     /// Applies what has fallen due to every subscription of the batch.
     func bill(_ claimed: ClaimedBatch, _ run: BatchRun, tx: any Transaction) async throws -> BilledBatch {
         var customers = claimed.customers
-        var clocks: [String: Date] = [:]
+        var clocks = ClockTimes()
         var report = BillingReport()
         let log = CommandLog(actor: Actor("billing"), now: run.now)
         let writes = BatchWrites()
@@ -232,11 +244,7 @@ extension RecurService {
             // Another test clock's customer, or (PostgreSQL) one an API call holds: the cursor has
             // moved past it, so it waits for its clock or for the next run.
             guard var customer = customers[cid], customer.testClock == run.testClock else { continue }
-            var at = run.now
-            if let clockID = customer.testClock {
-                if clocks[clockID] == nil { clocks[clockID] = try await self.now(for: customer, tx, default: run.now) }
-                at = clocks[clockID]!
-            }
+            let at = try await clocks.now(for: customer, run: run, tx: tx, service: self)
             // One subscription the catalog can no longer price (a removed price, a broken
             // rule) must not stop everyone else's billing: its work is undone, it is
             // reported, and it is looked at again tomorrow.

@@ -36,23 +36,19 @@ extension RecurService {
                 // looked at again, only under its customer's lock.
                 let due = try await tx.dueUnlocked(InvoiceRecord.self, column: "collect_at", atMost: run.seconds, after: after, limit: run.batchSize)
                 guard let last = due.last else { return (BillingReport(), nil) }
-                let tail = (Int64((last.collectAt ?? .distantPast).timeIntervalSince1970.rounded(.down)), last.id)
+                let tail = ((last.collectAt ?? .distantPast).wholeSeconds, last.id)
                 let ids = Array(Set(due.map(\.customer))).sorted()
                 let customers = Dictionary(uniqueKeysWithValues: try await tx.lockAll(CustomerRecord.self, ids: ids, skipLocked: true).map { ($0.id, $0) })
                 let log = CommandLog(actor: Actor("billing"), now: run.now)
                 let writes = BatchWrites()
                 var report = BillingReport()
-                var clocks: [String: Date] = [:]
+                var clocks = ClockTimes()
                 var subscriptions: [String: SubscriptionRecord] = [:]
                 for listed in due {
                     guard let customer = customers[listed.customer], customer.testClock == run.testClock,
-                          let invoice = try await tx.lock(InvoiceRecord.self, id: listed.id), invoice.status == .open,
-                          let collectAt = invoice.collectAt, Int64(collectAt.timeIntervalSince1970.rounded(.down)) <= run.seconds else { continue }
-                    var at = run.now
-                    if let clockID = customer.testClock {
-                        if clocks[clockID] == nil { clocks[clockID] = try await self.now(for: customer, tx, default: run.now) }
-                        at = clocks[clockID]!
-                    }
+                          let invoice = try await tx.lock(InvoiceRecord.self, id: listed.id),
+                          let next = invoice.nextCollectionAt, next.wholeSeconds <= run.seconds else { continue }
+                    let at = try await clocks.now(for: customer, run: run, tx: tx, service: self)
                     try await self.chase(invoice, customer: customer, today: self.today(for: customer, at: at), run: run, tx: tx, log: log,
                                          writes: writes, subscriptions: &subscriptions, report: &report)
                 }

@@ -74,7 +74,7 @@ extension RecurService {
     public func sendMails(using mailer: any Mailer, batch: Int = 20) async throws -> Int {
         let now = clock.now()
         let claimed: [MailDeliveryRecord] = try await store.transaction { tx in
-            let due = try await tx.due(MailDeliveryRecord.self, column: "next_attempt_at", atMost: Int64(now.timeIntervalSince1970.rounded(.down)),
+            let due = try await tx.due(MailDeliveryRecord.self, column: "next_attempt_at", atMost: now.wholeSeconds,
                                        after: nil, limit: batch)
             var out: [MailDeliveryRecord] = []
             for var d in due where d.status == .queued {

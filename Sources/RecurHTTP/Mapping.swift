@@ -274,7 +274,7 @@ enum Map {
         .init(id: i.id, number: i.number, customer: i.customer, status: S.InvoiceStatus(rawValue: i.status.rawValue)!, currency: i.currency.code,
               lines: i.lines.map(line), totals: totals(i.totals), amountPaid: money(i.amountPaid),
               amountCredited: money(i.credited ?? .zero(i.currency)), amountRemaining: money(i.amountDue), issueDate: i.issueDate.description,
-              dueDate: i.dueDate.description, created: i.created, nextCollectionAt: i.status == .open ? i.collectAt : nil)
+              dueDate: i.dueDate.description, created: i.created, nextCollectionAt: i.nextCollectionAt)
     }
 
     static func changeResult(_ r: ChangeResult, invoice: InvoiceRecord?) throws -> S.ChangeResult {

@@ -78,7 +78,11 @@ struct BillingRunTests {
         let again = try await e.service.runBilling(until: try day(2027, 1, 15), testClock: e.clock.id)
         #expect(again.invoices == 0)
         #expect(again.subscriptions == 0)
-        await #expect(throws: RecurError.self) { try await e.service.advanceTestClock(e.clock.id, to: try day(2027, 1, 15), actor: .system) }
+        let backwards = await #expect(throws: RecurError.self) {
+            try await e.service.advanceTestClock(e.clock.id, to: try day(2027, 1, 15), actor: .system)
+        }
+        #expect(backwards?.code == .testClockBackwards)
+        #expect(backwards?.field == "frozen_time")
         try await e.store.close()
     }
 

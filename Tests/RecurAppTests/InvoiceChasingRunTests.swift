@@ -22,6 +22,22 @@ struct InvoiceChasingRunTests {
         try await e.service.audit(customer: nil, target: target, limit: 100, startingAfter: nil).items.map(\.action)
     }
 
+    /// A customer without a card who buys 2 seats of Workspace Starter, monthly from 15/1, manual
+    /// renewal (132,000 ₫), and pays the checkout's invoice only when `pay`.
+    func starter(_ e: Base.Env, pay: Bool) async throws -> (customer: CustomerRecord, bought: CheckoutOutcome) {
+        let c = try await base.customer(e, card: nil)
+        let bought = try await base.buy(e, c, [.init(product: DemoCatalog.workspace, plan: "ws_starter", cycle: .monthly, seats: 2)], mode: .manual, pay: pay)
+        return (c, bought)
+    }
+
+    /// A Japanese customer on 50 seats of Enterprise (in arrears, manual renewal) from 15/1, with a peak of 63 users.
+    func enterprise(_ e: Base.Env) async throws -> (customer: CustomerRecord, subscription: String) {
+        let c = try await base.customer(e, card: nil, country: "JP", currency: "JPY", timeZone: "UTC")
+        let bought = try await base.buy(e, c, [.init(product: DemoCatalog.meeting, plan: "meeting_enterprise", cycle: .monthly, seats: 50)], mode: .manual)
+        _ = try await e.service.reportUsage(customer: c.id, product: DemoCatalog.meeting.rawValue, quotas: ["users": 63], actor: .system)
+        return (c, try #require(bought.subscriptions.first?.id))
+    }
+
     func advance(_ e: Base.Env, _ y: Int, _ m: Int, _ d: Int) async throws -> BillingReport {
         try await e.service.advanceTestClock(e.clock.id, to: try base.day(y, m, d), actor: .system).report
     }
@@ -30,8 +46,7 @@ struct InvoiceChasingRunTests {
           arguments: TestDatabase.all)
     func unpaidCheckout(db: TestDatabase) async throws {
         let e = try await base.env(db)
-        let c = try await base.customer(e, card: nil)
-        let bought = try await base.buy(e, c, [.init(product: DemoCatalog.workspace, plan: "ws_starter", cycle: .monthly, seats: 2)], mode: .manual, pay: false)
+        let (c, bought) = try await starter(e, pay: false)
         let sid = try #require(bought.subscriptions.first?.id)
         let invoice = try #require(bought.invoice)
         // 2 seats × 60,000 = 120,000 + 10 % VAT = 132,000 ₫, due at once (15/1); first looked at on 16/1.
@@ -105,7 +120,7 @@ struct InvoiceChasingRunTests {
         #expect(receipts.map(\.amount.minorUnits) == [429_000])
         #expect(receipts.first?.method == "sandbox_card")
         #expect(receipts.first?.number.hasPrefix("RCP-2026-") == true)
-        #expect(try await audits(e, paid.id) .contains("invoice.paid"))
+        #expect(try await audits(e, paid.id).contains("invoice.paid"))
         // Each subscription keeps what its own lines cost (what an upgrade may later credit), not the invoice's whole net.
         var paidForPeriods: [String: Int64] = [:]
         for r in paidFor.subscriptions { paidForPeriods[r.subscription.product.rawValue] = try await e.service.subscription(r.id).subscription.paidForPeriod.minorUnits }
@@ -168,10 +183,7 @@ struct InvoiceChasingRunTests {
           arguments: TestDatabase.all)
     func arrearsReminded(db: TestDatabase) async throws {
         let e = try await base.env(db)
-        let c = try await base.customer(e, card: nil, country: "JP", currency: "JPY", timeZone: "UTC")
-        let bought = try await base.buy(e, c, [.init(product: DemoCatalog.meeting, plan: "meeting_enterprise", cycle: .monthly, seats: 50)], mode: .manual)
-        let sid = try #require(bought.subscriptions.first?.id)
-        _ = try await e.service.reportUsage(customer: c.id, product: DemoCatalog.meeting.rawValue, quotas: ["users": 63], actor: .system)
+        let (c, sid) = try await enterprise(e)
         var report = try await advance(e, 2026, 2, 15)
         #expect(report.actions["arrears_closed"] == 1)
         let january = try #require(try await base.invoices(e, c.id).first { $0.billingKey != nil })
@@ -204,8 +216,7 @@ struct InvoiceChasingRunTests {
           arguments: TestDatabase.all)
     func catchUp(db: TestDatabase) async throws {
         let e = try await base.env(db)
-        let c = try await base.customer(e, card: nil)
-        let bought = try await base.buy(e, c, [.init(product: DemoCatalog.workspace, plan: "ws_starter", cycle: .monthly, seats: 2)], mode: .manual, pay: false)
+        let (c, bought) = try await starter(e, pay: false)
         let sid = try #require(bought.subscriptions.first?.id)
         let report = try await advance(e, 2026, 2, 20)
         #expect(report.actions["invoice_reminder_skipped"] == 2)
@@ -225,8 +236,7 @@ struct InvoiceChasingRunTests {
           arguments: TestDatabase.all)
     func expiryWaitsForRenewal(db: TestDatabase) async throws {
         let e = try await base.env(db)
-        let c = try await base.customer(e, card: nil)
-        let bought = try await base.buy(e, c, [.init(product: DemoCatalog.workspace, plan: "ws_starter", cycle: .monthly, seats: 2)], mode: .manual)
+        let (c, bought) = try await starter(e, pay: true)
         let sid = try #require(bought.subscriptions.first?.id)
         _ = try await advance(e, 2026, 2, 12)
         // 12/2: 2 → 4 seats, left unpaid (due at once; its expiry would be on 19/2).
@@ -260,9 +270,7 @@ struct InvoiceChasingRunTests {
           arguments: TestDatabase.all)
     func closedAndRemindedInOneRun(db: TestDatabase) async throws {
         let e = try await base.env(db)
-        let c = try await base.customer(e, card: nil, country: "JP", currency: "JPY", timeZone: "UTC")
-        _ = try await base.buy(e, c, [.init(product: DemoCatalog.meeting, plan: "meeting_enterprise", cycle: .monthly, seats: 50)], mode: .manual)
-        _ = try await e.service.reportUsage(customer: c.id, product: DemoCatalog.meeting.rawValue, quotas: ["users": 63], actor: .system)
+        let (c, _) = try await enterprise(e)
         // One jump from 15/1 to 1/4: January closes on 15/2 (due 31/3) and February on 15/3; January is 1 day overdue.
         let report = try await advance(e, 2026, 4, 1)
         #expect(report.actions["arrears_closed"] == 2)

@@ -3,7 +3,8 @@
 /// invoice is chased through its subscription's ``Collection``.)
 public struct InvoiceChase: Hashable, Sendable, Codable {
     /// Whether the invoice's subscriptions expire when it stays unpaid (a checkout's or a
-    /// change's invoice). An arrears or one-off invoice is reminded and charged, never more.
+    /// change's invoice). An arrears invoice is reminded (or charged, under automatic renewal)
+    /// and a one-off's reminded, never more.
     public var expires: Bool
     /// Automatic charges of the saved method that failed.
     public var failedCharges: Int

@@ -3,7 +3,8 @@ public struct BillingPolicy: Hashable, Sendable, Codable {
     /// Days after the first failed automatic charge on which it is retried (e.g. 1, 3, 5, 7);
     /// when the last retry fails the subscription expires.
     public var dunningRetryDays: [Int]
-    /// Days an unpaid manual renewal may stay open before the subscription expires.
+    /// Days an unpaid manual renewal (or a checkout's or change's invoice, from its due date) may
+    /// stay open before the subscription expires.
     public var manualRenewalGraceDays: Int
     /// Days an expired subscription stays read-only before it is locked.
     public var lockAfterExpiredDays: Int
@@ -11,8 +12,8 @@ public struct BillingPolicy: Hashable, Sendable, Codable {
     public var trialReminderDays: [Int]
     /// Days before a manual renewal on which the customer is reminded.
     public var renewalReminderDays: [Int]
-    /// Days after an open renewal invoice was issued on which the customer is
-    /// reminded that it is overdue (before the grace runs out).
+    /// Days after an open renewal invoice was issued (any other open invoice: after its due
+    /// date) on which the customer is reminded that it is overdue (before the grace runs out).
     public var overdueReminderDays: [Int]
     /// When renewal invoices are due.
     public var paymentTerms: PaymentTerms
